@@ -1,0 +1,86 @@
+"""`python -m analysis …`: the command line over the package's functions.
+
+Each sub-command's work lives in its stage module (`corpus.cli_clean`, `themes.cli_tag`, …);
+this file only declares the arguments, so `--help` documents the whole tool in one place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis import __version__
+
+
+def _add_corpus_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--text-field",
+        help="name of the text field in JSON/CSV/Parquet records (found automatically if omitted)",
+    )
+    p.add_argument(
+        "--keep-duplicates",
+        action="store_true",
+        help="count documents flagged as exact or near duplicates of another (excluded by default)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Theme analysis of Arabic news articles (defaults to the seed corpus).",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("clean", help="print the cleaned text of one document")
+    p.add_argument("file", type=Path, help="a .txt file, or a file/archive holding records")
+    p.add_argument("--doc", help="document id, when FILE holds more than one document")
+    p.add_argument("--audit", action="store_true", help="print what was removed and why instead")
+    _add_corpus_options(p)
+
+    p = sub.add_parser("tag", help="tag UTF-8 lines from stdin with themes, one JSON object each")
+    p.add_argument("--lexicon", type=Path, help="lexicon file (default: the package's)")
+
+    p = sub.add_parser("themes", help="print the document x theme table for a corpus")
+    p.add_argument("corpus", nargs="?", type=Path, help="corpus path (default: seeds/)")
+    p.add_argument("--format", choices=["csv", "json", "markdown"], default="markdown")
+    p.add_argument("--lexicon", type=Path, help="lexicon file (default: the package's)")
+    p.add_argument("--workers", type=int, default=1, help="local worker processes")
+    p.add_argument("--engine", choices=["local", "dask"], default="local")
+    p.add_argument("--scheduler", help="Dask scheduler address (with --engine dask)")
+    _add_corpus_options(p)
+
+    p = sub.add_parser("report", help="execute the notebooks and export the HTML report")
+    p.add_argument("--corpus", type=Path, help="corpus path (default: seeds/)")
+    p.add_argument("--out", type=Path, help="output folder (default: reports/)")
+    p.add_argument("--show-code", action="store_true", help="reviewer's version, code visible")
+    p.add_argument("--workers", type=int, default=1, help="local worker processes for analysis")
+    p.add_argument("--timeout", type=int, default=1800, help="seconds a cell may run")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    # Imported lazily so that `--help` and light commands start fast.
+    if args.command == "clean":
+        from analysis.corpus import cli_clean
+
+        return cli_clean(args)
+    if args.command == "tag":
+        from analysis.themes import cli_tag
+
+        return cli_tag(args)
+    if args.command == "themes":
+        from analysis.themes import cli_themes
+
+        return cli_themes(args)
+    if args.command == "report":
+        from analysis.report import cli_report
+
+        return cli_report(args)
+    raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects unknown ones
+
+
+if __name__ == "__main__":
+    sys.exit(main())

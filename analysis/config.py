@@ -1,0 +1,32 @@
+"""Every path the project uses, in one place (notebooks and scripts never spell paths)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+DATA_DIR = PACKAGE_DIR / "data"
+
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+REPORTS_DIR = PROJECT_ROOT / "reports"
+FIGURES_DIRNAME = "figures"
+
+LEXICON_PATH = DATA_DIR / "lexicon.yaml"
+STOPWORDS_EXTRA_PATH = DATA_DIR / "stopwords_extra.txt"
+STEM_EXCEPTIONS_PATH = DATA_DIR / "stem_exceptions.txt"
+VALIDATION_SET_PATH = DATA_DIR / "validation_sentences.yaml"
+
+# The shared, read-only reference corpus; it sits beside the repository, never inside it.
+SAUDINEWSNET_DIR = Path(
+    os.environ.get("SAUDINEWSNET_DIR", PROJECT_ROOT.parent / "shared" / "corpora" / "saudinewsnet")
+)
+
+KERNEL_NAME = "arabic-themes"
+
+
+def default_corpus() -> Path:
+    """The corpus used when none is named: the seed articles."""
+    return SEEDS_DIR
