@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed, found " + sys.version.split()[0])'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,dask]'
+	$(PY) -m pip install --quiet -e '.[dev,dask,peer]'
 	$(PY) -m pip install --quiet --no-deps $(PEER)
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name 'Python (arabic-themes)' >/dev/null
 	touch $@
