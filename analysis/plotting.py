@@ -1,0 +1,724 @@
+"""Figures for the theme analysis, with Arabic that reads right on any matplotlib.
+
+Arabic labels. matplotlib >= 3.11 lays text out with libraqm (HarfBuzz shaping + bidi
+reordering), so logical-order Arabic must be passed unchanged; older releases draw each
+code point's isolated glyph left to right, so the text must first be reshaped into
+presentation forms (arabic-reshaper) and reordered into visual order (python-bidi). Applying
+that old recipe on a shaping matplotlib draws every label reversed, which still "looks
+Arabic". `arabic_label` therefore does not trust a version number: `shaping_support()`
+renders two probe strings once per process with the project font through matplotlib's own
+Agg text path and measures the ink:
+
+* joining: "ببب" shaped (initial + medial + final beh) is far narrower than three isolated
+  behs (ratio ~0.6 measured on 3.11, ~1.05 on 3.10);
+* direction: in "اب" the alef (the tallest ink column) sits at the right when the text is
+  laid out right to left, at the left when it is not.
+
+Each missing capability is supplied separately (reshape if glyphs do not join, reorder if
+runs are not reversed), so the four combinations are all handled.
+
+Font. "Noto Sans Arabic" from the PyPI package ``fontpkg-noto-sans-arabic`` is registered
+with matplotlib's font manager; "DejaVu Sans" (shipped with matplotlib, and it has Arabic
+glyphs) follows it in ``font.family`` so per-glyph fallback covers anything Noto lacks, and
+is the whole fallback, with a warning, when the package is missing.
+
+Every chart function draws inside `project_style()`, passes every text through
+`arabic_label`, colours themes with the one mapping of `theme_colours`, and returns a Figure.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tempfile
+import textwrap
+import warnings
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from analysis import config
+
+FONT_PACKAGE = "fontpkg-noto-sans-arabic"
+ARABIC_FAMILY = "Noto Sans Arabic"
+FALLBACK_FAMILY = "DejaVu Sans"
+
+# Okabe & Ito (2008), the reference colour-blind-safe qualitative palette, black last
+# because it is the hardest to annotate; then Paul Tol's "muted" scheme (also CVD-safe)
+# so analysts can add themes before any colour repeats.
+OKABE_ITO = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+TOL_MUTED = (
+    "#332288",
+    "#117733",
+    "#88CCEE",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#AA4499",
+    "#DDCC77",
+    "#CC6677",
+)
+PALETTE = OKABE_ITO + TOL_MUTED
+
+SEQUENTIAL_CMAP = "Blues"  # single hue: readable for every colour-vision deficiency
+
+_ARABIC_SCRIPT = re.compile(r"[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
+
+
+# --- font ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectFont:
+    """The font families charts use, first choice first, and the registered Arabic file."""
+
+    families: tuple[str, ...]
+    path: Path | None
+
+
+def _noto_font_file() -> Path | None:
+    """The packaged Noto Sans Arabic file, or None when the package is not installed."""
+    try:
+        import fontpkg_noto_sans_arabic as package
+    except ImportError:
+        return None
+    files = sorted((package.ROOT / "files").glob("NotoSansArabic*.ttf"))
+    return files[0] if files else None
+
+
+@functools.cache
+def project_font() -> ProjectFont:
+    """Register the project's Arabic font with matplotlib (once) and return the families."""
+    path = _noto_font_file()
+    if path is None:
+        warnings.warn(
+            f"the font package {FONT_PACKAGE!r} is not installed; charts fall back to "
+            f"{FALLBACK_FAMILY!r} (Arabic glyphs, plainer design). Install it with "
+            f"`pip install {FONT_PACKAGE}`.",
+            stacklevel=2,
+        )
+        return ProjectFont(families=(FALLBACK_FAMILY,), path=None)
+    font_manager.fontManager.addfont(str(path))
+    return ProjectFont(families=(ARABIC_FAMILY, FALLBACK_FAMILY), path=path)
+
+
+def font_families() -> list[str]:
+    """The ``font.family`` list charts use (Arabic font first, per-glyph fallback after)."""
+    return list(project_font().families)
+
+
+def style_rc() -> dict[str, Any]:
+    """The project's rcParams: font, quiet grid, readable sizes, reproducible SVG."""
+    return {
+        "font.family": font_families(),
+        "font.size": 10,
+        "axes.titlesize": 12,
+        # The packaged variable font registers one (regular) weight: asking for bold only
+        # logs findfont warnings, so hierarchy comes from size.
+        "axes.titleweight": "normal",
+        "axes.labelsize": 10,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": False,
+        "axes.axisbelow": True,
+        "grid.color": "#dddddd",
+        "grid.linewidth": 0.6,
+        "legend.frameon": False,
+        "figure.dpi": 100,
+        "figure.facecolor": "white",
+        "savefig.dpi": 150,
+        "savefig.facecolor": "white",
+        "savefig.bbox": "tight",
+        "svg.fonttype": "path",  # text as outlines: the SVG shows without the font installed
+        "svg.hashsalt": "arabic-themes",  # stable ids, so identical charts give identical files
+    }
+
+
+@contextmanager
+def project_style() -> Iterator[None]:
+    """Apply the project style for the duration of a ``with`` block."""
+    with mpl.rc_context(style_rc()):
+        yield
+
+
+def use_project_style() -> None:
+    """Apply the project style globally (for notebooks)."""
+    mpl.rcParams.update(style_rc())
+
+
+# --- Arabic labels --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShapingSupport:
+    """What the running matplotlib does to Arabic by itself."""
+
+    joins: bool  # contextual forms and ligatures are applied
+    right_to_left: bool  # right-to-left runs are laid out right to left
+
+    @property
+    def native(self) -> bool:
+        return self.joins and self.right_to_left
+
+
+def _ink(text: str, size: float = 30) -> np.ndarray:
+    """Coverage (0-255) of ``text`` drawn by matplotlib's Agg renderer in the project font."""
+    fig = Figure(figsize=(4, 1.2), dpi=100)
+    FigureCanvasAgg(fig)
+    fig.text(0.5, 0.5, text, family=font_families(), size=size, ha="center", va="center")
+    fig.canvas.draw()
+    return 255 - np.asarray(fig.canvas.buffer_rgba())[..., :3].min(axis=2)
+
+
+def _ink_columns(ink: np.ndarray) -> np.ndarray:
+    return np.flatnonzero(ink.max(axis=0) > 64)
+
+
+def _ink_width(text: str) -> int:
+    cols = _ink_columns(_ink(text))
+    return int(cols[-1] - cols[0] + 1)
+
+
+@functools.cache
+def shaping_support() -> ShapingSupport:
+    """Probe, once per process, whether matplotlib joins and reorders Arabic by itself."""
+    # Three joined behs measure ~0.6 of three isolated ones; unjoined, >= 1 (side bearings).
+    joins = _ink_width("ببب") < 0.8 * 3 * _ink_width("ب")
+    ink = _ink("اب")
+    cols = _ink_columns(ink)
+    alef_column = int(np.argmax((ink > 64).sum(axis=0)))
+    right_to_left = bool(alef_column > (cols[0] + cols[-1]) / 2)
+    support = ShapingSupport(joins=joins, right_to_left=right_to_left)
+    if joins != right_to_left:  # never seen in a release; say so rather than guess silently
+        warnings.warn(
+            f"matplotlib handles Arabic only partly ({support}); check the charts", stacklevel=2
+        )
+    return support
+
+
+def _reshape(text: str) -> str:
+    import arabic_reshaper
+
+    return arabic_reshaper.reshape(text)
+
+
+def _reorder(text: str) -> str:
+    from bidi import get_display
+
+    return get_display(text)
+
+
+def arabic_label(text: object) -> str:
+    """Logical-order text -> what the running matplotlib must be given to display it right.
+
+    Unchanged where matplotlib shapes natively (>= 3.11 with libraqm); reshaped into
+    presentation forms and/or reordered into visual order where it does not. Lines are
+    handled one by one, as matplotlib lays each line out separately.
+    """
+    text = str(text)
+    if not _ARABIC_SCRIPT.search(text):
+        return text
+    support = shaping_support()
+    if support.native:
+        return text
+    lines = text.split("\n")
+    if not support.joins:
+        lines = [_reshape(line) for line in lines]
+    if not support.right_to_left:
+        lines = [_reorder(line) for line in lines]
+    return "\n".join(lines)
+
+
+def bilingual(arabic: str, english: str) -> str:
+    """A two-line label, Arabic above English, ready for matplotlib."""
+    return arabic_label(f"{arabic}\n{english}" if english else arabic)
+
+
+def shorten(text: object, limit: int = 40) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with an ellipsis."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ،,؛;:-") + "…"
+
+
+# --- colours and theme names ----------------------------------------------------------------
+
+
+def _theme_records(themes: Any) -> list[tuple[str, str, str, str | None]]:
+    """(id, name_ar, name_en, colour) for a Lexicon, Theme objects, a table or plain ids."""
+    themes = getattr(themes, "themes", themes)  # a Lexicon
+    if isinstance(themes, pd.DataFrame):
+        frame = themes.drop_duplicates("theme")
+        return [
+            (
+                str(row["theme"]),
+                str(row.get("name_ar", row["theme"])),
+                str(row.get("name_en", "")),
+                row.get("colour") if isinstance(row.get("colour"), str) else None,
+            )
+            for _, row in frame.iterrows()
+        ]
+    records = []
+    for theme in themes:
+        if isinstance(theme, str):
+            records.append((theme, theme, "", None))
+        else:
+            records.append(
+                (
+                    str(theme.id),
+                    str(getattr(theme, "name_ar", theme.id)),
+                    str(getattr(theme, "name_en", "") or ""),
+                    getattr(theme, "colour", None) or None,
+                )
+            )
+    return records
+
+
+def theme_colours(themes: Any) -> dict[str, str]:
+    """One colour per theme, stable by theme order: Okabe-Ito, then Tol muted, then repeats.
+
+    ``themes`` is a Lexicon, a sequence of Theme objects or of theme ids, or a table with a
+    ``theme`` column. A theme's own ``colour`` (from the lexicon) wins.
+    """
+    return {
+        theme_id: colour or PALETTE[i % len(PALETTE)]
+        for i, (theme_id, _, _, colour) in enumerate(_theme_records(themes))
+    }
+
+
+def theme_names(themes: Any) -> dict[str, tuple[str, str]]:
+    """Theme id -> (Arabic name, English name)."""
+    return {theme_id: (ar, en) for theme_id, ar, en, _ in _theme_records(themes)}
+
+
+def _theme_label(theme_id: str, names: Mapping[str, tuple[str, str]]) -> str:
+    ar, en = names.get(theme_id, (theme_id, ""))
+    return bilingual(ar, en)
+
+
+def _ordered_themes(present: Iterable[str], themes: Any | None) -> list[str]:
+    """Theme ids in lexicon order when known (so colours and rows agree across charts)."""
+    present = [str(t) for t in present]
+    if themes is None:
+        return present
+    order = [t for t, *_ in _theme_records(themes)]
+    return [t for t in order if t in present] + [t for t in present if t not in order]
+
+
+# --- shared drawing helpers -----------------------------------------------------------------
+
+
+def _title(fig_or_ax: Figure | Axes, arabic: str, english: str) -> None:
+    label = bilingual(arabic, english)
+    if isinstance(fig_or_ax, Figure):
+        fig_or_ax.suptitle(label, fontsize=13)
+    else:
+        fig_or_ax.set_title(label)
+
+
+def _fix_tick_fonts(ax: Axes) -> None:
+    """Pin the project font on tick labels, which matplotlib may create after the style ends."""
+    ax.tick_params(labelfontfamily=font_families())
+
+
+def _contrasting_text(rgba: Sequence[float]) -> str:
+    r, g, b = rgba[:3]
+    return "white" if 0.299 * r + 0.587 * g + 0.114 * b < 0.55 else "black"
+
+
+def annotated_heatmap(
+    ax: Axes,
+    values: pd.DataFrame,
+    *,
+    row_labels: Sequence[str],
+    col_labels: Sequence[str],
+    fmt: str = "{:.1f}",
+    cmap: str = SEQUENTIAL_CMAP,
+    mask: np.ndarray | None = None,
+    colorbar_label: str | None = None,
+) -> Axes:
+    """A heatmap of ``values`` with each value written in its cell; masked cells are grey."""
+    data = values.to_numpy(dtype=float)
+    shown = np.ma.masked_array(data, mask=mask if mask is not None else np.zeros_like(data))
+    colormap = mpl.colormaps[cmap].with_extremes(bad="#eeeeee")
+    vmax = float(shown.max()) if shown.count() and shown.max() > 0 else 1.0
+    image = ax.imshow(shown, cmap=colormap, vmin=0, vmax=vmax, aspect="auto")
+    for (i, j), value in np.ndenumerate(data):
+        masked = mask is not None and mask[i, j]
+        colour = "#444444" if masked else _contrasting_text(colormap(image.norm(value)))
+        ax.text(j, i, arabic_label(fmt.format(value)), ha="center", va="center", color=colour)
+    ax.set_xticks(range(data.shape[1]), labels=[arabic_label(c) for c in col_labels])
+    ax.set_yticks(range(data.shape[0]), labels=[arabic_label(r) for r in row_labels])
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    if colorbar_label is not None:
+        bar = ax.figure.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
+        bar.set_label(arabic_label(colorbar_label))
+        bar.outline.set_visible(False)
+        bar.ax.tick_params(labelfontfamily=font_families())
+    _fix_tick_fonts(ax)
+    return ax
+
+
+# --- charts ---------------------------------------------------------------------------------
+
+
+def theme_frequency_chart(summary: pd.DataFrame, *, themes: Any | None = None) -> Figure:
+    """Corpus-level frequency: rate per 1,000 tokens per theme, raw hit counts annotated.
+
+    ``summary`` is ``themes.theme_summary`` (``theme``, ``name_ar``, ``name_en``, ``hits``,
+    ``rate_per_1000``, ...); ``themes`` (a Lexicon or ids) fixes order and colours.
+    """
+    with project_style():
+        order = _ordered_themes(summary["theme"], themes)
+        rows = summary.set_index("theme").loc[order]
+        colours = theme_colours(themes if themes is not None else order)
+        names = theme_names(themes if themes is not None else summary)
+        fig = Figure(figsize=(8, 1.0 + 0.75 * len(order)), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        positions = np.arange(len(order))
+        rates = rows["rate_per_1000"].to_numpy(dtype=float)
+        ax.barh(positions, rates, color=[colours[t] for t in order], height=0.65)
+        for y, rate, hits in zip(positions, rates, rows["hits"], strict=True):
+            ax.annotate(
+                arabic_label(f"{rate:.2f}  (n = {int(hits):,})"),
+                (rate, y),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                fontsize=9,
+            )
+        ax.set_yticks(positions, labels=[_theme_label(t, names) for t in order])
+        ax.invert_yaxis()  # first theme on top
+        ax.set_xlim(0, (rates.max() if len(rates) and rates.max() > 0 else 1) * 1.25)
+        ax.set_xlabel(bilingual("الإشارات لكل 1000 كلمة", "mentions per 1,000 tokens"))
+        ax.xaxis.grid(True)
+        _fix_tick_fonts(ax)
+        _title(ax, "تواتر المحاور في المدونة", "Theme frequency in the corpus")
+        return fig
+
+
+def document_profile_chart(
+    rates: pd.DataFrame,
+    documents: pd.DataFrame | None = None,
+    *,
+    themes: Any | None = None,
+    max_documents: int = 40,
+    title_chars: int = 45,
+) -> Figure:
+    """Per-document theme profile: heatmap of rates per 1,000 tokens, values in the cells.
+
+    ``rates`` is ``themes.rates_by_document`` (doc_id x theme); rows are labelled with the
+    document titles from ``documents`` (``doc_id``, ``title``), shortened. Only the
+    ``max_documents`` documents with the highest total rate are drawn, and the title says so.
+    """
+    with project_style():
+        order = _ordered_themes(rates.columns, themes)
+        table = rates.loc[:, order].fillna(0.0)
+        total = len(table)
+        if total > max_documents:
+            table = table.loc[table.sum(axis=1).sort_values(ascending=False).index[:max_documents]]
+        titles = _document_titles(table.index, documents, title_chars)
+        names = theme_names(themes if themes is not None else order)
+        fig = Figure(
+            figsize=(2.0 + 1.3 * len(order) + 0.06 * title_chars, 1.8 + 0.38 * len(table)),
+            layout="constrained",
+        )
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        annotated_heatmap(
+            ax,
+            table,
+            row_labels=titles,
+            col_labels=[_joined(names.get(t, (t, ""))) for t in order],
+            colorbar_label="لكل 1000 كلمة\nper 1,000 tokens",
+        )
+        ax.xaxis.tick_top()
+        subtitle = "Theme profile per document"
+        if total > len(table):
+            subtitle += f" (top {len(table)} of {total} by total rate)"
+        _title(ax, "ملامح المحاور حسب المقال", subtitle)
+        return fig
+
+
+def _joined(name: tuple[str, str], width: int = 16) -> str:
+    """Arabic name above the English one, wrapped to fit a heatmap column."""
+    ar, en = name
+    return "\n".join([textwrap.fill(ar, width), textwrap.fill(en, width)] if en else [ar])
+
+
+def _document_titles(
+    doc_ids: Iterable[str], documents: pd.DataFrame | None, limit: int
+) -> list[str]:
+    """A short, unique row label per document: its title when known, else its id."""
+    titles = {}
+    if documents is not None and "title" in documents:
+        titles = documents.dropna(subset=["title"]).set_index("doc_id")["title"].to_dict()
+    labels, seen = [], set()
+    for doc_id in doc_ids:
+        label = shorten(titles.get(doc_id) or doc_id, limit)
+        if label in seen:  # two documents with one title: keep both rows distinguishable
+            label = shorten(f"{label} [{doc_id}]", limit + len(str(doc_id)) + 3)
+        seen.add(label)
+        labels.append(label)
+    return labels
+
+
+def top_terms_chart(
+    top_terms: pd.DataFrame, *, themes: Any | None = None, n: int = 10, ncols: int = 3
+) -> Figure:
+    """Small multiples: the ``n`` most frequent lexicon entries of each theme.
+
+    ``top_terms`` is ``themes.top_terms`` (``theme``, ``entry``, ``hits``, ``rank``).
+    """
+    with project_style():
+        order = _ordered_themes(top_terms["theme"].unique(), themes)
+        colours = theme_colours(themes if themes is not None else order)
+        names = theme_names(themes if themes is not None else order)
+        ncols = max(1, min(ncols, len(order)))
+        nrows = -(-len(order) // ncols)
+        slots = int(min(n, top_terms.groupby("theme").size().max()))
+        height = 0.9 + nrows * (0.9 + 0.28 * slots)
+        fig = Figure(figsize=(4.2 * ncols, height), layout="constrained")
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+        for ax, theme in zip(axes, order, strict=False):
+            rows = top_terms[top_terms["theme"] == theme].sort_values("rank").head(n)
+            _term_bars(ax, rows, colours[theme], slots=slots)
+            ax.set_title(_theme_label(theme, names), color=_darker(colours[theme]), fontsize=11)
+        for ax in axes[len(order) :]:
+            ax.set_visible(False)
+        _title(fig, "أكثر المصطلحات تواترًا في كل محور", "Most frequent terms per theme")
+        return fig
+
+
+def _term_bars(ax: Axes, rows: pd.DataFrame, colour: str, *, slots: int) -> Axes:
+    """Horizontal bars of term hits, most frequent on top, counts at the bar ends.
+
+    The axis always has room for ``slots`` bars, so bars are equally thick in every panel.
+    """
+    positions = np.arange(len(rows))
+    hits = rows["hits"].to_numpy(dtype=float)
+    ax.barh(positions, hits, color=colour, height=0.7)
+    ax.set_yticks(positions, labels=[arabic_label(e) for e in rows["entry"]])
+    ax.set_ylim(max(slots, len(rows)) - 0.5, -0.5)  # top to bottom, most frequent first
+    for y, value in zip(positions, hits, strict=True):
+        ax.annotate(
+            arabic_label(f"{int(value):,}"),
+            (value, y),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
+    ax.set_xlim(0, (hits.max() if len(hits) and hits.max() > 0 else 1) * 1.2)
+    ax.set_xticks([])
+    ax.spines["bottom"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    _fix_tick_fonts(ax)
+    return ax
+
+
+def _darker(colour: str, factor: float = 0.75) -> tuple[float, float, float]:
+    """The colour darkened, so light palette entries (yellow) stay legible as text."""
+    r, g, b = mpl.colors.to_rgb(colour)
+    return (r * factor, g * factor, b * factor)
+
+
+def cooccurrence_chart(cooccurrence: pd.DataFrame, *, themes: Any | None = None) -> Figure:
+    """Theme co-occurrence: sentences mentioning both themes, written in the cells.
+
+    ``cooccurrence`` is ``themes.cooccurrence`` (theme x theme). The diagonal (sentences
+    mentioning the theme at all) is written but greyed out, so it does not swamp the scale.
+    """
+    with project_style():
+        order = _ordered_themes(cooccurrence.columns, themes)
+        matrix = cooccurrence.loc[order, order].fillna(0)
+        names = theme_names(themes if themes is not None else order)
+        labels = [_joined(names.get(t, (t, ""))) for t in order]
+        side = 2.5 + 1.25 * len(order)
+        fig = Figure(figsize=(side + 1.2, side), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        annotated_heatmap(
+            ax,
+            matrix,
+            row_labels=labels,
+            col_labels=labels,
+            fmt="{:,.0f}",
+            mask=np.eye(len(order), dtype=bool),
+            colorbar_label="جمل تذكر المحورين\nsentences with both themes",
+        )
+        _title(ax, "تزامن المحاور في الجمل", "Theme co-occurrence in sentences")
+        return fig
+
+
+def share_fields(documents: pd.DataFrame) -> list[str]:
+    """The metadata fields a theme-share chart can be drawn over for this corpus."""
+    fields = []
+    if "source" in documents and documents["source"].dropna().nunique() >= 2:
+        fields.append("source")
+    if "date" in documents:
+        dates = pd.to_datetime(documents["date"], errors="coerce").dropna()
+        if dates.dt.to_period("M").nunique() >= 2:
+            fields.append("date")
+    return fields
+
+
+def theme_share_chart(
+    counts: pd.DataFrame,
+    documents: pd.DataFrame,
+    field: str = "source",
+    *,
+    themes: Any | None = None,
+    max_groups: int = 12,
+) -> Figure:
+    """Each theme's share of theme mentions within each source (or month / year).
+
+    ``counts`` is ``themes.counts_by_document`` (doc_id x theme); ``documents`` carries
+    ``doc_id`` and ``field``. Sources beyond the ``max_groups`` largest are pooled as
+    "other"; dates are grouped by month, or by year over long spans. Raises ValueError when
+    the corpus has no usable ``field`` (see `share_fields`).
+    """
+    if field not in share_fields(documents):
+        raise ValueError(
+            f"cannot chart theme share over {field!r}: the corpus needs a {field!r} column "
+            "with at least two distinct values (see plotting.share_fields)"
+        )
+    with project_style():
+        order = _ordered_themes(counts.columns, themes)
+        groups = _group_labels(documents.set_index("doc_id")[field], field, max_groups)
+        table = counts.loc[:, order].join(groups.rename("_group"), how="inner")
+        totals = table.groupby("_group", sort=False)[order].sum()
+        totals = totals.loc[[g for g in _group_order(groups, field) if g in totals.index]]
+        n_docs = table.groupby("_group").size()
+        shares = totals.div(totals.sum(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
+        colours = theme_colours(themes if themes is not None else order)
+        names = theme_names(themes if themes is not None else order)
+        fig = Figure(figsize=(9, 3.2 + 0.45 * len(shares)), layout="constrained")
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        _stacked_share_bars(ax, shares, colours, names)
+        legend = fig.legend(loc="outside lower center", ncols=min(len(order), 5), fontsize=8)
+        for text in legend.get_texts():
+            text.set_fontfamily(font_families())
+        ax.set_yticks(
+            range(len(shares)),
+            labels=[arabic_label(f"{g}  (n = {n_docs[g]})") for g in shares.index],
+        )
+        _fix_tick_fonts(ax)
+        arabic, english = {
+            "source": ("حصة المحاور حسب المصدر", "Theme share by source"),
+            "date": ("حصة المحاور عبر الزمن", "Theme share over time"),
+        }.get(field, ("حصة المحاور", f"Theme share by {field}"))
+        _title(ax, arabic, english)
+        return fig
+
+
+def _stacked_share_bars(
+    ax: Axes,
+    shares: pd.DataFrame,
+    colours: Mapping[str, str],
+    names: Mapping[str, tuple[str, str]],
+) -> Axes:
+    """100% stacked horizontal bars, one per group, segments labelled for a legend."""
+    left = np.zeros(len(shares))
+    positions = np.arange(len(shares))
+    for theme in shares.columns:
+        width = shares[theme].to_numpy()
+        ax.barh(
+            positions,
+            width,
+            left=left,
+            color=colours[theme],
+            height=0.7,
+            label=_theme_label(theme, names),
+            edgecolor="white",
+            linewidth=0.5,
+        )
+        left += width
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(mpl.ticker.PercentFormatter(1.0))
+    ax.set_xlabel(bilingual("الحصة من إشارات المحاور", "share of theme mentions"))
+    ax.tick_params(axis="y", length=0)
+    return ax
+
+
+def _group_labels(values: pd.Series, field: str, max_groups: int) -> pd.Series:
+    """Document -> group label: the month or year of its date, or its (top) source."""
+    if field == "date":
+        dates = pd.to_datetime(values, errors="coerce").dropna()
+        span_years = (dates.max() - dates.min()).days / 365.25
+        return dates.dt.to_period("Y" if span_years > 3 else "M").astype(str)
+    values = values.dropna().astype(str)
+    top = values.value_counts().index[:max_groups]
+    return values.where(values.isin(top), "أخرى / other")
+
+
+def _group_order(groups: pd.Series, field: str) -> list[str]:
+    """Chronological for dates, largest first for sources (with "other" last)."""
+    if field == "date":
+        return sorted(groups.unique())
+    counts = groups.value_counts()
+    return sorted(counts.index, key=lambda g: (g == "أخرى / other", -counts[g], g))
+
+
+# --- saving ---------------------------------------------------------------------------------
+
+
+def save_figure(fig: Figure, out_dir: Path | str, name: str) -> list[Path]:
+    """Write ``fig`` as PNG and SVG to ``<out_dir>/figures/<name>.{png,svg}``, atomically."""
+    if not re.fullmatch(r"[\w.-]+", name) or name.startswith("."):
+        raise ValueError(f"figure name must be a plain file stem, got {name!r}")
+    folder = Path(out_dir) / config.FIGURES_DIRNAME
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    with project_style():
+        for fmt in ("png", "svg"):
+            target = folder / f"{name}.{fmt}"
+            _write_atomically(fig, target, fmt)
+            written.append(target)
+    return written
+
+
+def _write_atomically(fig: Figure, target: Path, fmt: str) -> None:
+    """Render to a temporary file beside ``target``, then rename over it."""
+    handle, temporary = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            # No creation date in the metadata, so unchanged charts give unchanged files.
+            metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+            fig.savefig(stream, format=fmt, metadata=metadata)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
