@@ -63,11 +63,22 @@ def font() -> tuple[list[str], Path]:
     return plotting.font_families(), project.path
 
 
+def _expected_text(label: str) -> str:
+    """The label as it should read: all of it, except diacritics on a non-shaping matplotlib.
+
+    That branch uses arabic-reshaper's default, which drops harakat because matplotlib
+    without HarfBuzz cannot position marks (they would collide with the letters).
+    """
+    if plotting.shaping_support().native:
+        return label
+    return "".join(ch for ch in label if not "\u064b" <= ch <= "\u0652")
+
+
 @pytest.mark.parametrize("label", LABELS)
 def test_label_renders_like_the_reference_shaper(label, font):
     families, path = font
     drawn = render_matplotlib(plotting.arabic_label(label), families)
-    score = similarity(drawn, render_reference(label, path))
+    score = similarity(drawn, render_reference(_expected_text(label), path))
     assert score >= THRESHOLD, f"{label!r} drawn unlike the raqm reference ({score:.3f})"
 
 
