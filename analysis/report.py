@@ -1,0 +1,438 @@
+"""Execute the notebooks and export the HTML report, atomically.
+
+`build_report` runs every ``notebooks/NN_*.ipynb`` in order, each on a fresh kernel named
+``config.KERNEL_NAME``, with the run's parameters injected after the cell tagged
+``parameters`` (the papermill convention, without papermill). Each executed notebook is
+exported to one self-contained HTML page with the project template
+(``analysis/templates/report``), which drops every CDN script nbconvert's stock templates
+reference, so a page opens offline with no network request. ``index.html`` introduces the
+study and links the pages.
+
+Everything is written into a staging folder beside ``out``; only when every notebook ran
+and exported does the staging folder replace ``out`` (two renames). A failing cell raises
+`NotebookError` naming the notebook, the cell and the exception, and leaves the previous
+report untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
+from nbconvert import HTMLExporter
+from nbformat import NotebookNode
+
+from analysis import __version__, config
+from analysis.narrative import PROVENANCE_FILE
+
+TEMPLATES_DIR = config.PACKAGE_DIR / "templates"
+TEMPLATE_NAME = "report"
+NOTEBOOK_PATTERN = re.compile(r"^\d\d_[\w-]+\.ipynb$")
+PARAMETERS_TAG = "parameters"
+INJECTED_TAG = "injected-parameters"
+HIDE_INPUT_TAG = "hide-input"
+
+# Written into every finished report; its presence is what allows replacing a folder.
+MARKER_FILE = ".analysis-report"
+# Files kept when a report replaces an earlier one (reports/README.md is tracked in git).
+PRESERVED_FILES = ("README.md",)
+DEFAULT_TIMEOUT = 1800
+
+_BLOCK_TAG = re.compile(r"<(p|h[1-6]|li|blockquote|td|th)(?=[\s>])(?![^>]*\bdir=)")
+
+
+class ReportError(RuntimeError):
+    """The report could not be built; the previous report (if any) is untouched."""
+
+
+@dataclass
+class NotebookError(ReportError):
+    """A cell of a notebook raised while the report was being built."""
+
+    notebook: str
+    cell_index: int
+    ename: str
+    evalue: str
+    source: str = ""
+    traceback: str = ""
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        first_line = self.source.strip().splitlines()[0] if self.source.strip() else ""
+        where = f"{self.notebook}, cell {self.cell_index}"
+        if first_line:
+            where += f" ({first_line[:80]})"
+        return f"{where}: {self.ename}: {self.evalue}"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One exported notebook: where it lives in the report and how the index names it."""
+
+    notebook: str
+    filename: str
+    title: str
+    summary: str
+    seconds: float
+
+
+@dataclass
+class BuildLog:
+    """What a build did and how long each step took (for the CLI and benchmarks)."""
+
+    pages: list[Page] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+# --- notebooks ----------------------------------------------------------------------------
+
+
+def notebook_paths(notebooks_dir: Path | None = None) -> list[Path]:
+    """The report's notebooks (``NN_name.ipynb``) in run order."""
+    folder = Path(notebooks_dir or config.NOTEBOOKS_DIR)
+    paths = sorted(p for p in folder.iterdir() if NOTEBOOK_PATTERN.match(p.name))
+    if not paths:
+        raise ReportError(f"no notebooks named NN_*.ipynb in {folder}")
+    return paths
+
+
+def parameters_source(parameters: Mapping[str, Any]) -> str:
+    """Python assignments for the injected-parameters cell (values as literals)."""
+    lines = ["# Parameters injected by analysis.report.build_report"]
+    lines += [f"{name} = {value!r}" for name, value in parameters.items()]
+    return "\n".join(lines)
+
+
+def inject_parameters(nb: NotebookNode, parameters: Mapping[str, Any], name: str) -> None:
+    """Insert a cell assigning ``parameters`` right after the cell tagged ``parameters``."""
+    tagged = [i for i, c in enumerate(nb.cells) if PARAMETERS_TAG in c.metadata.get("tags", [])]
+    if not tagged:
+        raise ReportError(f"{name}: no cell is tagged {PARAMETERS_TAG!r}")
+    cell = nbformat.v4.new_code_cell(parameters_source(parameters))
+    cell.metadata["tags"] = [INJECTED_TAG, HIDE_INPUT_TAG]
+    nb.cells.insert(tagged[0] + 1, cell)
+
+
+def kernel_environment() -> dict[str, str]:
+    """The kernel's environment: headless matplotlib and reproducible hashing."""
+    return {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+
+
+def execute_notebook(
+    path: Path, parameters: Mapping[str, Any], *, timeout: int, kernel_name: str
+) -> NotebookNode:
+    """Run ``path`` on a fresh kernel, cwd = its folder; raise `NotebookError` on failure."""
+    nb = nbformat.read(path, as_version=4)
+    inject_parameters(nb, parameters, path.name)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name=kernel_name,
+        resources={"metadata": {"path": str(path.parent)}},
+    )
+    try:
+        client.execute(env=kernel_environment())
+    except CellTimeoutError as error:
+        index = _running_cell(nb)
+        raise NotebookError(
+            path.name,
+            _index_in_file(nb, index),
+            "CellTimeoutError",
+            str(error),
+            nb.cells[index].source if index >= 0 else "",
+        ) from None
+    except CellExecutionError as error:
+        index = _failed_cell(nb)
+        raise NotebookError(
+            path.name,
+            _index_in_file(nb, index),
+            error.ename,
+            error.evalue,
+            nb.cells[index].source if index >= 0 else "",
+            error.traceback,
+        ) from None
+    return nb
+
+
+def _failed_cell(nb: NotebookNode) -> int:
+    """Index of the cell whose output holds the error (-1 if none does)."""
+    for index, cell in enumerate(nb.cells):
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            return index
+    return -1
+
+
+def _index_in_file(nb: NotebookNode, index: int) -> int:
+    """``index`` as counted in the notebook file, i.e. without the injected cell."""
+    injected = sum(INJECTED_TAG in c.metadata.get("tags", []) for c in nb.cells[:index])
+    return index - injected
+
+
+def _running_cell(nb: NotebookNode) -> int:
+    """Index of the last code cell that started executing (the one that timed out)."""
+    started = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code" and c.metadata.get("execution", {}).get("iopub.execute_input")
+    ]
+    return started[-1] if started else -1
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+
+def auto_dir(rendered_html: str) -> str:
+    """Give every block of rendered Markdown ``dir="auto"``: Arabic runs right to left.
+
+    Only applied to Markdown cells written in this repository (trusted HTML); corpus text
+    enters pages through `analysis.narrative`, which escapes it and sets ``dir`` itself.
+    """
+    return _BLOCK_TAG.sub(r'<\1 dir="auto"', rendered_html)
+
+
+def html_exporter(*, show_code: bool) -> HTMLExporter:
+    """The project's exporter: offline template; code hidden unless ``show_code``."""
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        template_name=TEMPLATE_NAME,
+        exclude_input=not show_code,
+        exclude_input_prompt=not show_code,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    exporter.register_filter("auto_dir", auto_dir)
+    return exporter
+
+
+def report_context(
+    provenance: Mapping[str, Any] | None,
+    pages: Sequence[Page],
+    *,
+    build_time: str,
+    show_code: bool,
+) -> dict[str, Any]:
+    """What every page header shows: provenance, package version, build time, navigation."""
+    return {
+        "provenance": dict(provenance or {}),
+        "pages": list(pages),
+        "version": __version__,
+        "build_time": build_time,
+        "show_code": show_code,
+    }
+
+
+def export_page(nb: NotebookNode, title: str, context: Mapping[str, Any]) -> str:
+    """One notebook as a self-contained HTML page."""
+    nb.metadata["title"] = title
+    exporter = html_exporter(show_code=context["show_code"])
+    body, _ = exporter.from_notebook_node(nb, resources={"report": context})
+    return body
+
+
+def notebook_title(nb: NotebookNode, fallback: str) -> str:
+    """The text of the notebook's first Markdown heading."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            match = re.search(r"^#+\s+(.+)$", cell.source, flags=re.MULTILINE)
+            if match:
+                return match.group(1).strip()
+    return fallback
+
+
+def notebook_summary(nb: NotebookNode) -> str:
+    """The first plain paragraph of the first Markdown cell (what the page is about)."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for block in cell.source.split("\n\n"):
+                block = block.strip()
+                if block and not block.startswith(("#", "<")):
+                    return " ".join(block.split())
+            return ""
+    return ""
+
+
+def _template_environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR / TEMPLATE_NAME),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+def render_index(pages: Sequence[Page], context: Mapping[str, Any]) -> str:
+    """``index.html``: what the study is, what produced this report, links to the pages."""
+    css = (TEMPLATES_DIR / TEMPLATE_NAME / "report.css").read_text(encoding="utf-8")
+    template = _template_environment().get_template("home.html.j2")
+    return template.render(pages=pages, resources={"report": context}, css=css)
+
+
+# --- atomic output ------------------------------------------------------------------------
+
+
+def _is_replaceable(folder: Path) -> bool:
+    """True for a missing or empty folder, one holding only README.md, or a report."""
+    if not folder.exists():
+        return True
+    if not folder.is_dir():
+        return False
+    names = {p.name for p in folder.iterdir()}
+    return MARKER_FILE in names or names <= set(PRESERVED_FILES)
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Replace ``out`` by ``staging``, keeping ``PRESERVED_FILES``; ``out`` is never partial."""
+    for name in PRESERVED_FILES:
+        if (out / name).is_file() and not (staging / name).exists():
+            shutil.copy2(out / name, staging / name)
+    if out.exists():
+        retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        os.replace(out, retired / out.name)
+        os.replace(staging, out)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        os.replace(staging, out)
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def read_provenance(folder: Path) -> dict[str, Any] | None:
+    """The provenance the notebooks recorded in ``folder`` (None if they recorded none)."""
+    path = folder / PROVENANCE_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+# --- the build ----------------------------------------------------------------------------
+
+
+def build_report(
+    corpus: Path | str | None = None,
+    out: Path | str | None = None,
+    *,
+    show_code: bool = False,
+    workers: int = 1,
+    timeout: int = DEFAULT_TIMEOUT,
+    keep_duplicates: bool = False,
+    notebooks_dir: Path | str | None = None,
+    kernel_name: str = config.KERNEL_NAME,
+    log: BuildLog | None = None,
+) -> Path:
+    """Execute the notebooks on ``corpus`` and write the HTML report to ``out``; return it.
+
+    ``corpus`` None means the seeds; ``out`` None means ``reports/``. Raises `NotebookError`
+    (or `ReportError`) and leaves ``out`` as it was when anything fails.
+    """
+    out = Path(out or config.REPORTS_DIR).resolve()
+    if not _is_replaceable(out):
+        raise ReportError(
+            f"{out} exists and is not a report built by this tool; choose another --out"
+        )
+    paths = notebook_paths(Path(notebooks_dir) if notebooks_dir else None)
+    log = log if log is not None else BuildLog()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    staging.chmod(0o755)  # mkdtemp's 0700 would make the published report private
+    try:
+        parameters = {
+            "CORPUS": str(Path(corpus).resolve()) if corpus is not None else None,
+            "OUT_DIR": str(staging),
+            "KEEP_DUPLICATES": keep_duplicates,
+            "WORKERS": workers,
+            "BUILD_TIME": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        }
+        executed = []
+        for path in paths:
+            started = time.perf_counter()
+            nb = execute_notebook(path, parameters, timeout=timeout, kernel_name=kernel_name)
+            log.seconds[f"execute {path.name}"] = time.perf_counter() - started
+            executed.append((path, nb))
+        pages = [
+            Page(
+                notebook=path.name,
+                filename=path.with_suffix(".html").name,
+                title=notebook_title(nb, path.stem),
+                summary=notebook_summary(nb),
+                seconds=log.seconds[f"execute {path.name}"],
+            )
+            for path, nb in executed
+        ]
+        context = report_context(
+            read_provenance(staging),
+            pages,
+            build_time=parameters["BUILD_TIME"],
+            show_code=show_code,
+        )
+        for page, (path, nb) in zip(pages, executed, strict=True):
+            started = time.perf_counter()
+            _write_text(staging / page.filename, export_page(nb, page.title, context))
+            log.seconds[f"export {path.name}"] = time.perf_counter() - started
+        log.pages.extend(pages)
+        _write_text(staging / "index.html", render_index(pages, context))
+        _write_text(staging / MARKER_FILE, f"analysis {__version__}\n")
+        _swap_in(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out
+
+
+def cli_report(args: argparse.Namespace) -> int:
+    """``python -m analysis report``: build the report, print where it is or why it failed."""
+    log = BuildLog()
+    started = time.perf_counter()
+    try:
+        out = build_report(
+            args.corpus,
+            args.out,
+            show_code=args.show_code,
+            workers=args.workers,
+            timeout=args.timeout,
+            keep_duplicates=getattr(args, "keep_duplicates", False),
+            log=log,
+        )
+    except NotebookError as error:
+        print(f"report failed in {error}", file=sys.stderr)
+        if error.traceback:
+            print(_strip_ansi(error.traceback), file=sys.stderr)
+        print("the previous report, if any, was left as it was", file=sys.stderr)
+        return 1
+    except ReportError as error:
+        print(f"report failed: {error}", file=sys.stderr)
+        return 1
+    for step, seconds in log.seconds.items():
+        print(f"{seconds:7.1f} s  {step}")
+    total = time.perf_counter() - started
+    print(f"report written to {out / 'index.html'} in {total:.1f} s")
+    return 0
+
+
+def _strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+__all__ = [
+    "BuildLog",
+    "NotebookError",
+    "Page",
+    "ReportError",
+    "build_report",
+    "cli_report",
+]
