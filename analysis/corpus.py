@@ -1,0 +1,1507 @@
+"""Corpus ingestion and cleaning: read articles from files, strip site chrome, audit every removal.
+
+Three separable steps, so that a worker process can take any of them on its own:
+
+- `iter_documents` streams raw `Document` records from `.txt`/`.json`/`.jsonl`/`.csv`/
+  `.parquet` files, `.zip` archives holding them, or folders mixing them. Problems are
+  collected in a `LoadReport`, never raised, unless nothing at all is readable.
+- `clean_text` is a pure function of the raw text: hygiene (BOM, newlines, presentation
+  forms, NFC, invisible controls), then line rules that drop boilerplate by *family*
+  (tickers, navigation, comment forms, share prompts, ...), then repeated paragraphs.
+  Every dropped line comes back as a `Removal(line, rule, text)`.
+- `fingerprint` + `flag_duplicates` find exact and near-duplicate documents through an
+  inverted index over hashes of normalized sentences.
+
+`load_corpus` runs the three and returns a `Corpus` of DataFrames. Word counts here are
+whitespace-delimited words; `analysis.arabic` tokenizes later (this module never imports it).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import re
+import sys
+import unicodedata
+import zipfile
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from analysis import config
+
+log = logging.getLogger(__name__)
+
+# ---------------------------------------------------------------------------------------------
+# Records and results
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One raw document as read from disk, before cleaning."""
+
+    doc_id: str
+    source_file: str
+    record: int | None
+    raw_text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    author: str | None = None
+    date: datetime | None = None
+
+
+class Removal(NamedTuple):
+    """One line dropped by cleaning; `line` is 1-based in the hygiene-normalized raw text."""
+
+    line: int
+    rule: str
+    text: str
+
+
+class Cleaned(NamedTuple):
+    """Cleaned text, what was removed, and the metadata the text itself states."""
+
+    text: str
+    removed: list[Removal]
+    title: str | None = None
+    source: str | None = None
+    date: datetime | None = None
+
+
+class Problem(NamedTuple):
+    file: str
+    location: str
+    severity: str  # "error": document(s) skipped; "warning": loaded with a caveat
+    message: str
+
+
+class CorpusError(ValueError):
+    """Nothing in the given path could be read as a document."""
+
+
+@dataclass
+class LoadReport:
+    """What happened while reading: problems, counts, and the hash of every source read."""
+
+    problems: list[Problem] = field(default_factory=list)
+    n_read: int = 0
+    _hash: Any = field(default_factory=hashlib.sha256, repr=False)
+
+    def add(self, file: str, location: str, severity: str, message: str) -> None:
+        self.problems.append(Problem(file, location, severity, message))
+        where = f"{file}:{location}" if location else file
+        log.warning("%s: %s (%s)", where, message, severity)
+
+    def note_source(self, name: str, data: bytes) -> None:
+        """Fold one source file into the corpus content hash (sources arrive sorted)."""
+        self._hash.update(name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+
+    @property
+    def content_hash(self) -> str:
+        return self._hash.hexdigest()
+
+    @property
+    def n_skipped(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "error")
+
+    def summary(self) -> str:
+        """One line such as `read 30, skipped 2 (1 empty file, 1 no text field)`."""
+        reasons = Counter(_reason(p.message) for p in self.problems if p.severity == "error")
+        text = f"read {self.n_read}, skipped {self.n_skipped}"
+        if reasons:
+            text += " (" + ", ".join(f"{n} {why}" for why, n in reasons.most_common()) + ")"
+        warnings = sum(1 for p in self.problems if p.severity == "warning")
+        return text + (f", {warnings} warning(s)" if warnings else "")
+
+
+def _reason(message: str) -> str:
+    """The stable head of a problem message (before the first colon), used to group them."""
+    return message.split(":", 1)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Hygiene
+# ---------------------------------------------------------------------------------------------
+
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+# Zero-width characters, soft hyphen and every bidi control (embeddings, overrides,
+# isolates, marks), plus U+FEFF anywhere: none of them is text, all of them split words.
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
+# Arabic Presentation Forms-A and -B, which some scrapers and PDF exports emit.
+_PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
+# NFKC turns isolated harakat forms (U+FE70..) into "space + mark"; the space must go.
+_SPACE_BEFORE_MARK = re.compile(" (?=[\u064b-\u065f\u0670])")
+
+
+def _base_letters(match: re.Match[str]) -> str:
+    return _SPACE_BEFORE_MARK.sub("", unicodedata.normalize("NFKC", match.group()))
+
+
+def hygiene(text: str) -> str:
+    """BOM, line endings, presentation forms, NFC, invisible controls, trailing whitespace."""
+    text = _NEWLINES.sub("\n", text)
+    text = _INVISIBLE.sub("", text)  # also removes a leading BOM
+    if _PRESENTATION_FORMS.search(text):
+        text = _PRESENTATION_FORMS.sub(_base_letters, text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text.rstrip()
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching helpers: fold spelling variants so one phrase covers اقرأ أيضاً / إقرأ ايضا
+# ---------------------------------------------------------------------------------------------
+
+_FOLD = str.maketrans(
+    {
+        "\u0622": "\u0627",  # alef madda -> alef
+        "\u0623": "\u0627",  # alef hamza above
+        "\u0625": "\u0627",  # alef hamza below
+        "\u0671": "\u0627",  # alef wasla
+        "\u0649": "\u064a",  # alef maqsura -> yeh
+        "\u0629": "\u0647",  # teh marbuta -> heh
+        "\u00a0": " ",
+        "\u0640": None,  # tatweel
+        "\u0670": None,  # superscript alef
+        **{chr(c): None for c in range(0x064B, 0x0653)},  # harakat
+    }
+)
+_DIGITS = str.maketrans(
+    "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669", "0123456789"
+)
+_DIGITS_FA = str.maketrans(
+    "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9", "0123456789"
+)
+
+
+def fold(text: str) -> str:
+    """Matching key for rules: spelling variants folded, lowercased, single spaces."""
+    return " ".join(text.translate(_FOLD).translate(_DIGITS).lower().split())
+
+
+def _phrases(words: Iterable[str]) -> str:
+    """A regex alternation of folded phrases, longest first so the longest one wins."""
+    return "|".join(re.escape(p) for p in sorted({fold(w) for w in words}, key=len, reverse=True))
+
+
+# ---------------------------------------------------------------------------------------------
+# Boilerplate vocabularies (data, written as readers see them; folded and escaped at import)
+# ---------------------------------------------------------------------------------------------
+
+# Phrases a line *starts with* (after leading digits/punctuation), per rule.
+_PREFIXES: dict[str, tuple[str, ...]] = {
+    "comment_form": (
+        "اترك تعليقا",
+        "اترك تعليق",
+        "اترك ردا",
+        "اترك رد",
+        "أضف تعليق",
+        "اضف تعليقك",
+        "اكتب تعليقك",
+        "اكتب تعليقا",
+        "أكتب تعليق",
+        "لن يتم نشر عنوان بريدك",
+        "لن يتم نشر بريدك",
+        "الحقول الإلزامية مشار إليها",
+        "الحقول المطلوبة مشار",
+        "احفظ اسمي",
+        "إرسال التعليق",
+        "أرسل التعليق",
+        "التعليقات مغلقة",
+        "لا توجد تعليقات",
+        "كن أول من يعلق",
+        "عدد التعليقات",
+        "شروط التعليق",
+        "التعليقات المنشورة تعبر",
+        "التعليقات تعبر عن",
+        "leave a reply",
+        "leave a comment",
+        "post a comment",
+        "add a comment",
+        "your email address will not be",
+        "required fields are marked",
+        "save my name, email",
+        "post comment",
+        "cancel reply",
+        "comments are closed",
+        "no comments yet",
+        "be the first to comment",
+    ),
+    "share_follow_prompt": (
+        "شارك هذا",
+        "شارك المقال",
+        "شارك الخبر",
+        "شارك على",
+        "شارك عبر",
+        "شاركها",
+        "شاركوا",
+        "مشاركة المقال",
+        "مشاركة الخبر",
+        "انشر المقال",
+        "تابعونا على",
+        "تابعونا عبر",
+        "تابعنا على",
+        "تابعنا عبر",
+        "اشترك في النشرة",
+        "اشترك في قناتنا",
+        "اشترك الآن",
+        "اشتركوا في",
+        "انضم إلى قناتنا",
+        "انضموا إلى",
+        "حمل تطبيق",
+        "حملوا تطبيق",
+        "أرسل لصديق",
+        "أرسل إلى صديق",
+        "أرسل الى صديق",
+        "النشرة البريدية",
+        "share this",
+        "share on",
+        "share via",
+        "share the article",
+        "follow us",
+        "subscribe to",
+        "subscribe now",
+        "sign up for our",
+        "join our",
+        "download our app",
+        "print this",
+        "email this",
+    ),
+    "related_links": (
+        "اقرأ أيضا",
+        "اقرأ كذلك",
+        "اقرأ المزيد",
+        "شاهد أيضا",
+        "شاهد ايضا",
+        "قد يهمك أيضا",
+        "قد يهمك",
+        "قد يعجبك أيضا",
+        "قد يعجبك",
+        "مقالات ذات صلة",
+        "مواضيع ذات صلة",
+        "أخبار ذات صلة",
+        "مقالات مشابهة",
+        "مواضيع مشابهة",
+        "أخبار متعلقة",
+        "مقالات متعلقة",
+        "مواضيع متعلقة",
+        "المزيد من الأخبار",
+        "الأكثر قراءة",
+        "الأكثر مشاهدة",
+        "ذات صلة",
+        "related articles",
+        "related posts",
+        "related news",
+        "related stories",
+        "read also",
+        "read more",
+        "see also",
+        "you may also like",
+        "you might also like",
+        "more from",
+        "most read",
+        "most popular",
+        "recommended for you",
+    ),
+    "image_report": (
+        "شكرا على الإبلاغ",
+        "شكرا لك على الإبلاغ",
+        "شكرا للإبلاغ",
+        "سيتم حجب هذه الصورة",
+        "سيتم إخفاء هذه الصورة",
+        "الإبلاغ عن هذه الصورة",
+        "الإبلاغ عن صورة",
+        "أبلغ عن صورة",
+        "أبلغ عن هذه الصورة",
+        "الإبلاغ عن محتوى",
+        "thanks for reporting",
+        "thank you for reporting",
+        "report this image",
+        "report image",
+        "this image will be hidden",
+    ),
+    "source_link": (
+        "انقر هنا لقراءة",
+        "اضغط هنا لقراءة",
+        "انقر هنا لمتابعة",
+        "اضغط هنا لمتابعة",
+        "اضغط هنا للمزيد",
+        "انقر هنا للمزيد",
+        "لقراءة الخبر من مصدره",
+        "لقراءة المقال من مصدره",
+        "لقراءة الخبر من المصدر",
+        "لقراءة المقال كاملا",
+        "اقرأ الخبر من المصدر",
+        "اقرأ الخبر من مصدره",
+        "اقرأ المقال من المصدر",
+        "اقرأ المقال كاملا",
+        "تابع القراءة",
+        "رابط المقال الأصلي",
+        "رابط الخبر الأصلي",
+        "read the original",
+        "read the full",
+        "click here to read",
+        "continue reading",
+        "view original",
+        "original article",
+    ),
+    "cookie_notice": (
+        "يستخدم هذا الموقع ملفات",
+        "يستخدم هذا الموقع الكوكيز",
+        "نستخدم ملفات تعريف الارتباط",
+        "نحن نستخدم ملفات",
+        "نستخدم الكوكيز",
+        "باستخدامك لهذا الموقع",
+        "باستمرارك في تصفح",
+        "باستمرارك في استخدام",
+        "سياسة ملفات تعريف الارتباط",
+        "this website uses cookies",
+        "this site uses cookies",
+        "we use cookies",
+        "by continuing to use",
+        "by using this site",
+        "by using this website",
+        "accept cookies",
+        "accept all cookies",
+        "cookie settings",
+        "cookie policy",
+    ),
+    "tags": (
+        "الوسوم:",
+        "وسوم:",
+        "الكلمات المفتاحية:",
+        "كلمات مفتاحية:",
+        "كلمات دلالية:",
+        "الكلمات الدلالية:",
+        "العلامات:",
+        "tags:",
+        "keywords:",
+        "tagged:",
+    ),
+}
+
+# Lines that *are* the phrase (give or take punctuation and counts), per rule.
+_WHOLE_LINES: dict[str, tuple[str, ...]] = {
+    "comment_form": (
+        "التعليقات",
+        "تعليقات",
+        "تعليق",
+        "تعليقان",
+        "comments",
+        "comment",
+        "reply",
+        "الاسم",
+        "البريد الإلكتروني",
+        "الموقع الإلكتروني",
+        "name",
+        "email",
+        "website",
+    ),
+    "back_to_top": (
+        "زر الذهاب إلى الأعلى",
+        "الذهاب إلى الأعلى",
+        "العودة إلى الأعلى",
+        "العودة للأعلى",
+        "الرجوع إلى الأعلى",
+        "الرجوع للأعلى",
+        "إلى الأعلى",
+        "للأعلى",
+        "أعلى الصفحة",
+        "back to top",
+        "back to top button",
+        "scroll to top",
+        "go to top",
+        "top of page",
+    ),
+    "navigation": (
+        "الرئيسية",
+        "الصفحة الرئيسية",
+        "القائمة",
+        "القائمة الرئيسية",
+        "بحث",
+        "ابحث",
+        "تسجيل الدخول",
+        "تخطى إلى المحتوى",
+        "انتقل إلى المحتوى",
+        "home",
+        "menu",
+        "search",
+        "login",
+        "log in",
+        "skip to content",
+        "toggle navigation",
+        "main menu",
+    ),
+    "tags": ("الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "tags", "keywords"),
+    "share_follow_prompt": ("شارك", "شاركها", "مشاركة", "طباعة", "share", "print", "tweet"),
+}
+# Whole-line related headings open a block: the headline-like lines after them are links too.
+_RELATED_HEADINGS = (
+    "مقالات ذات صلة",
+    "مواضيع ذات صلة",
+    "أخبار ذات صلة",
+    "اخبار ذات صلة",
+    "ذات صلة",
+    "مقالات مشابهة",
+    "مواضيع مشابهة",
+    "أخبار متعلقة",
+    "مقالات متعلقة",
+    "اقرأ أيضا",
+    "اقرأ كذلك",
+    "شاهد أيضا",
+    "قد يهمك",
+    "قد يهمك أيضا",
+    "قد يعجبك أيضا",
+    "المزيد من الأخبار",
+    "الأكثر قراءة",
+    "الأكثر مشاهدة",
+    "related articles",
+    "related posts",
+    "related news",
+    "related stories",
+    "read also",
+    "see also",
+    "you may also like",
+    "you might also like",
+    "most read",
+    "most popular",
+)
+
+_SOCIAL = (
+    "google news",
+    "جوجل نيوز",
+    "غوغل نيوز",
+    "فيسبوك",
+    "فيس بوك",
+    "facebook",
+    "تويتر",
+    "twitter",
+    "انستغرام",
+    "انستجرام",
+    "انستقرام",
+    "instagram",
+    "يوتيوب",
+    "youtube",
+    "تلغرام",
+    "تيليجرام",
+    "تليجرام",
+    "telegram",
+    "واتساب",
+    "واتس اب",
+    "whatsapp",
+    "تيك توك",
+    "tiktok",
+    "لينكد إن",
+    "linkedin",
+    "قناتنا",
+    "صفحتنا",
+    "حساباتنا",
+    "منصاتنا",
+    "شبكات التواصل",
+    "مواقع التواصل",
+    "social media",
+    "نبض",
+)
+_FOLLOW_VERBS = ("تابعونا", "تابعوا", "تابعنا", "follow us", "follow our", "follow")
+_SHARE_BAR_WORDS = (*_SOCIAL, "x", "email", "print", "بريد", "طباعة", "messenger", "pinterest")
+_COPYRIGHT = (
+    "©",
+    "(c) ",
+    "copyright",
+    "all rights reserved",
+    "جميع الحقوق محفوظة",
+    "كل الحقوق محفوظة",
+    "حقوق النشر محفوظة",
+    "جميع حقوق النشر",
+    "الحقوق محفوظة",
+)
+
+_WHOLE_TAIL = r"[\W\d_]*$"  # trailing punctuation, counts, arrows
+
+
+def _line_rules_regex() -> re.Pattern[str]:
+    branches = []
+    for rule, words in _WHOLE_LINES.items():
+        branches.append(f"(?P<{rule}__whole>(?:{_phrases(words)}){_WHOLE_TAIL})")
+    branches.append(f"(?P<related_links__block>(?:{_phrases(_RELATED_HEADINGS)}){_WHOLE_TAIL})")
+    for rule, words in _PREFIXES.items():
+        branches.append(f"(?P<{rule}__prefix>{_phrases(words)})")
+    return re.compile("^(?:" + "|".join(branches) + ")")
+
+
+_LINE_RULES = _line_rules_regex()
+# How long a line may be and still be chrome: a body paragraph that merely *mentions*
+# "جميع الحقوق محفوظة" is longer than the notice itself.
+_MAX_WORDS = {
+    "comment_form": 25,
+    "share_follow_prompt": 25,
+    "related_links": 30,
+    "image_report": 25,
+    "source_link": 20,
+    "cookie_notice": 60,
+    "tags": 40,
+    "back_to_top": 6,
+    "navigation": 4,
+    "copyright": 25,
+}
+_LEADING_JUNK = re.compile(r"^[\W\d_]+")
+_FOLLOW = re.compile(f"(?:^|\\W)(?:{_phrases(_FOLLOW_VERBS)})\\W.{{0,80}}?(?:{_phrases(_SOCIAL)})")
+_SHARE_BAR = re.compile(f"^(?:(?:{_phrases(_SHARE_BAR_WORDS)})(?:\\W+|$)){{2,}}$")
+_COPYRIGHT_RE = re.compile(_phrases(_COPYRIGHT))
+_HASHTAGS = re.compile(r"^(?:#[\w_]+[\s,\u060c]*){2,}$")
+_BARE_URL = re.compile(r"^(?:(?:المصدر|source)\s*:\s*)?(?:https?://|www\.)\S+$")
+_ARROWS = re.compile("^[\u2191\u2b06\u25b2\u25b4^]+$")
+
+# Tickers and navigation bars: segments joined by runs of spaces/NBSP or by bullet/pipe marks.
+_SEGMENT_SEP = re.compile(
+    "(?:[ \t\u00a0\u2007\u202f]{2,}|\\s*[|\u2022\u00b7\u25cf\u25aa\u25a0\u25c6\u2605\u2666]\\s*)"
+)
+# Breadcrumbs: short segments joined by » › > / with spaces around (so "24/7" stays whole).
+_CRUMB_SEP = re.compile("\\s+[\u00bb\u203a>/\\\\]\\s+")
+_NOT_LETTER = re.compile(r"[^\w ]|[\d_]")
+_SENTENCE_END = re.compile(r"[.!\u06d4]$")
+_HEADING_END = re.compile("[.,:;\u060c\u061b]$")
+
+
+def _segments(line: str, sep: re.Pattern[str]) -> list[str]:
+    return [s for s in (part.strip() for part in sep.split(line)) if s]
+
+
+def _word_count(text: str) -> int:
+    return len(text.split())
+
+
+def _is_ticker(line: str) -> bool:
+    """Many short, unrelated headlines on one long line."""
+    if len(line) < 150:
+        return False
+    segments = _segments(line, _SEGMENT_SEP)
+    if len(segments) < 5:
+        return False
+    words = sorted(_word_count(s) for s in segments)
+    sentences = sum(1 for s in segments if _SENTENCE_END.search(s))
+    return words[len(words) // 2] <= 15 and sentences * 2 < len(segments)
+
+
+def _is_navigation_bar(line: str) -> bool:
+    """A short line of menu entries: three or more segments of at most four words."""
+    if len(line) > 300:
+        return False
+    for sep in (_SEGMENT_SEP, _CRUMB_SEP):
+        segments = _segments(line, sep)
+        if len(segments) >= 3 and all(_word_count(s) <= 4 for s in segments):
+            return True
+    return False
+
+
+def _is_breadcrumb(line: str) -> bool:
+    """`Home » News » Morocco`: segments of at most four words joined by » › > /."""
+    if len(line) > 200 or "\u00ab" in line:  # « opens an Arabic quotation closed by »
+        return False
+    segments = _segments(line, _CRUMB_SEP)
+    return len(segments) >= 2 and all(_word_count(s) <= 4 for s in segments)
+
+
+def _line_rule(line: str) -> tuple[str, bool] | None:
+    """The boilerplate rule a stripped, non-blank line falls under, and whether it opens a block."""
+    if _is_ticker(line):
+        return "ticker", False
+    n_words = _word_count(line)
+    if n_words > 60:
+        return None
+    if _is_breadcrumb(line):
+        return "breadcrumb", False
+    if _is_navigation_bar(line):
+        return "navigation", False
+    key = fold(line)
+    bare = _LEADING_JUNK.sub("", key)
+    match = _LINE_RULES.match(bare)
+    if match:
+        rule, kind = match.lastgroup.split("__")  # type: ignore[union-attr]
+        if n_words <= _MAX_WORDS[rule]:
+            return rule, kind == "block"
+    if n_words <= _MAX_WORDS["share_follow_prompt"] and (
+        _FOLLOW.search(key) or _SHARE_BAR.match(bare)
+    ):
+        return "share_follow_prompt", False
+    if n_words <= _MAX_WORDS["copyright"] and _COPYRIGHT_RE.search(key):
+        return "copyright", False
+    if _HASHTAGS.match(key):
+        return "tags", False
+    if _BARE_URL.match(key):
+        return "source_link", False
+    if _ARROWS.match(key):
+        return "back_to_top", False
+    return None
+
+
+def _is_heading_like(line: str) -> bool:
+    """Short, and not ending like a sentence or a lead-in: a title, heading or headline."""
+    return 1 <= _word_count(line) <= 20 and not _HEADING_END.search(line)
+
+
+def _is_label_like(line: str) -> bool:
+    """A category label such as `سياسة` or `العالمالمغرب`: one or two bare words."""
+    return (
+        _word_count(line) <= 2
+        and len(line) <= 30
+        and not re.search(r"[\W\d_]", line.replace(" ", ""))
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Dates and datelines
+# ---------------------------------------------------------------------------------------------
+
+_MONTHS = {
+    1: ("يناير", "كانون الثاني", "جانفي", "january", "jan"),
+    2: ("فبراير", "شباط", "فيفري", "february", "feb"),
+    3: ("مارس", "آذار", "march", "mar"),
+    4: ("أبريل", "إبريل", "ابريل", "نيسان", "أفريل", "april", "apr"),
+    5: ("مايو", "ماي", "أيار", "may"),
+    6: ("يونيو", "يونيه", "حزيران", "جوان", "june", "jun"),
+    7: ("يوليو", "يوليوز", "يوليه", "تموز", "جويلية", "july", "jul"),
+    8: ("أغسطس", "اغسطس", "غشت", "آب", "أوت", "august", "aug"),
+    9: ("سبتمبر", "شتنبر", "أيلول", "september", "sep", "sept"),
+    10: ("أكتوبر", "تشرين الأول", "october", "oct"),
+    11: ("نوفمبر", "نونبر", "تشرين الثاني", "november", "nov"),
+    12: ("ديسمبر", "دجنبر", "كانون الأول", "december", "dec"),
+}
+_MONTH_NUMBER = {fold(name): number for number, names in _MONTHS.items() for name in names}
+_WEEKDAYS = (
+    "الاثنين",
+    "الإثنين",
+    "الثلاثاء",
+    "الأربعاء",
+    "الخميس",
+    "الجمعة",
+    "السبت",
+    "الأحد",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+_MONTH_NAME = _phrases(_MONTH_NUMBER)
+_TIME = r"(?:\s*[-\u2013,\u060c|]?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)(?:\s*(?:am|pm|ص|م))?)?"
+_DATE_FORMS = re.compile(
+    f"(?:(?:{_phrases(_WEEKDAYS)})\\s*[,\u060c]?\\s*)?(?:"
+    r"(?P<d1>\d{1,2})\s*[-/.]\s*(?P<m1>\d{1,2})\s*[-/.]\s*(?P<y1>\d{4})"
+    r"|(?P<y2>\d{4})\s*[-/.]\s*(?P<m2>\d{1,2})\s*[-/.]\s*(?P<d2>\d{1,2})"
+    f"|(?P<d3>\\d{{1,2}})\\s+(?P<mon3>{_MONTH_NAME})\\.?\\s*,?\\s+(?P<y3>\\d{{4}})"
+    f"|(?P<mon4>{_MONTH_NAME})\\.?\\s+(?P<d4>\\d{{1,2}})\\s*,?\\s+(?P<y4>\\d{{4}})"
+    f"){_TIME}"
+)
+# "نشر في الدار يوم 17 - 12 - 2020": outlet, then the date.
+_DATELINE_OUTLET = re.compile(
+    f"^(?:{_phrases(('نشر في', 'نُشر في'))}) (?P<source>.{{1,40}}?) "
+    f"(?:{_phrases(('يوم', 'بتاريخ', 'في'))}) (?P<date>.+)$"
+)
+_DATELINE_ONLY = re.compile(
+    "^(?:"
+    + _phrases(
+        (
+            "تاريخ النشر",
+            "نشر بتاريخ",
+            "نشر في",
+            "نشر يوم",
+            "آخر تحديث",
+            "published on",
+            "published",
+            "posted on",
+            "updated on",
+            "last updated",
+            "date",
+        )
+    )
+    + r")\s*:?\s*(?P<date>.+)$"
+)
+
+
+def parse_date_text(text: str) -> datetime | None:
+    """A date written out in Arabic or English (`17 - 12 - 2020`, `17 ديسمبر 2020`, ...)."""
+    match = _DATE_FORMS.fullmatch(fold(text))
+    if not match:
+        return None
+    g = match.groupdict()
+    for i in "1234":
+        if g.get(f"y{i}"):
+            month = g.get(f"m{i}") or _MONTH_NUMBER[g[f"mon{i}"]]
+            try:
+                return datetime(int(g[f"y{i}"]), int(month), int(g[f"d{i}"]))
+            except ValueError:
+                return None
+    return None
+
+
+def _dateline(line: str) -> tuple[str | None, datetime] | None:
+    """(outlet or None, date) when the line is a publication dateline."""
+    if _word_count(line) > 14 or not any(c.isdigit() for c in line):
+        return None
+    key = fold(line)
+    match = _DATELINE_OUTLET.match(key)
+    if match and (when := parse_date_text(match["date"])):
+        # The outlet is taken from the original line, in its own spelling.
+        words = line.split()
+        n_outlet = len(match["source"].split())
+        return " ".join(words[2 : 2 + n_outlet]), when
+    match = _DATELINE_ONLY.match(key)
+    if match and (when := parse_date_text(match["date"])):
+        return None, when
+    return None
+
+
+_OUTLET_PREFIX = re.compile(
+    "^(?P<outlet>[^\\s\\-\u2013\u2014|:]+(?: [^\\s\\-\u2013\u2014|:]+)?)\\s*[\\-\u2013\u2014|:]\\s"
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cleaning
+# ---------------------------------------------------------------------------------------------
+
+_MIN_WORDS_REPEATED = 3  # a repeated one- or two-word line may be a legitimate heading
+
+
+def clean_text(raw: str) -> Cleaned:
+    """Hygiene, then boilerplate and repeated paragraphs removed, each removal audited."""
+    lines = hygiene(raw).split("\n")
+    verdicts: list[str | None] = [None] * len(lines)
+    title = source = None
+    when: datetime | None = None
+    in_related_block = False
+    seen: set[str] = set()
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        found = _line_rule(stripped)
+        if found is None and (stated := _dateline(stripped)):
+            verdicts[i] = "dateline"
+            if when is None:
+                source, when = stated
+                title = _heading_above(lines, verdicts, i)
+            continue
+        if found is None and in_related_block and _is_heading_like(stripped):
+            found = ("related_links", True)
+        if found is not None:
+            verdicts[i], opens_block = found
+            in_related_block = opens_block or (in_related_block and found[0] != "ticker")
+            if found[0] == "share_follow_prompt" and source is None:
+                source = _outlet_of_footer(stripped)
+            continue
+        in_related_block = False
+        if _word_count(stripped) >= _MIN_WORDS_REPEATED:
+            key = " ".join(stripped.split())
+            if key in seen:
+                verdicts[i] = "repeated_paragraph"
+                continue
+            seen.add(key)
+    _drop_leading_labels(lines, verdicts)
+    if title is None:
+        title = _leading_title(lines, verdicts)
+    removed = [Removal(i + 1, rule, lines[i]) for i, rule in enumerate(verdicts) if rule]
+    return Cleaned(_assemble(lines, verdicts), removed, title, source, when)
+
+
+def _outlet_of_footer(line: str) -> str | None:
+    match = _OUTLET_PREFIX.match(line)
+    return match["outlet"] if match else None
+
+
+def _kept_lines(lines: list[str], verdicts: list[str | None]) -> Iterator[int]:
+    return (i for i, line in enumerate(lines) if verdicts[i] is None and line.strip())
+
+
+def _heading_above(lines: list[str], verdicts: list[str | None], i: int) -> str | None:
+    """The kept non-blank line right above line i, when it reads like a headline."""
+    for j in range(i - 1, -1, -1):
+        if verdicts[j] is None and lines[j].strip():
+            return lines[j].strip() if _is_heading_like(lines[j].strip()) else None
+    return None
+
+
+def _drop_leading_labels(lines: list[str], verdicts: list[str | None]) -> None:
+    """Category labels above the title: short bare lines followed by a heading, not by body."""
+    kept = list(_kept_lines(lines, verdicts))
+    for position, i in enumerate(kept[:-1]):
+        following = lines[kept[position + 1]].strip()
+        if not (_is_label_like(lines[i].strip()) and _is_heading_like(following)):
+            return
+        verdicts[i] = "category_label"
+
+
+def _leading_title(lines: list[str], verdicts: list[str | None]) -> str | None:
+    """The first kept line, when it is a headline followed by more text."""
+    kept = _kept_lines(lines, verdicts)
+    first, second = next(kept, None), next(kept, None)
+    if first is None or second is None:
+        return None
+    return lines[first].strip() if _is_heading_like(lines[first].strip()) else None
+
+
+def _assemble(lines: list[str], verdicts: list[str | None]) -> str:
+    """Kept lines; the blank lines around a removal collapse into one paragraph break."""
+    out: list[str] = []
+    after_removal = False
+    for line, verdict in zip(lines, verdicts, strict=True):
+        if verdict:
+            after_removal = True
+        elif line.strip():
+            out.append(line)
+            after_removal = False
+        elif not (after_removal and (not out or not out[-1].strip())):
+            out.append(line)
+    while out and not out[-1].strip():
+        out.pop()
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# Duplicates
+# ---------------------------------------------------------------------------------------------
+
+
+class Fingerprint(NamedTuple):
+    """What duplicate detection needs from a document; cheap, deterministic across processes."""
+
+    digest: str  # exact duplicates: hash of the word sequence, punctuation and spacing ignored
+    chunks: frozenset[int]  # near duplicates: hashes of the document's sentences
+
+
+_SENTENCE_SPLIT = re.compile("[.!?\u061f\u06d4\n]+")
+_NON_WORD = re.compile(r"[\W_]+")
+_MIN_CHUNK_WORDS = 5  # shorter sentences ("وأضاف:") are shared by unrelated articles
+
+
+def _hash64(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def fingerprint(text: str) -> Fingerprint:
+    """Fingerprint of a cleaned text (a pure function, so workers can compute it)."""
+    words = _NON_WORD.sub(" ", text).split()
+    digest = hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).hexdigest()
+    chunks = set()
+    for sentence in _SENTENCE_SPLIT.split(text):
+        words = _NON_WORD.sub(" ", sentence).split()
+        if len(words) >= _MIN_CHUNK_WORDS:
+            chunks.add(_hash64(" ".join(words)))
+    return Fingerprint(digest if words or chunks else "", frozenset(chunks))
+
+
+def flag_duplicates(
+    fingerprints: Mapping[str, Fingerprint],
+    *,
+    containment: float = 0.8,
+    min_chunks: int = 2,
+    max_postings: int = 50,
+) -> dict[str, str]:
+    """{duplicate doc_id: original doc_id}, in the mapping's order (the earlier one is kept).
+
+    A document is a near duplicate of an earlier kept one when at least `containment` of
+    its sentences occur there. Sentences shared by more than `max_postings` documents are
+    site boilerplate, not evidence, and are ignored; this also keeps the index linear.
+    """
+    by_digest: dict[str, str] = {}
+    postings: defaultdict[int, list[str]] = defaultdict(list)
+    duplicates: dict[str, str] = {}
+    for doc_id, fp in fingerprints.items():
+        if not fp.digest:
+            continue  # nothing left after cleaning: not a copy of anything
+        original = by_digest.get(fp.digest)
+        if original is None and len(fp.chunks) >= min_chunks:
+            original = _best_container(fp.chunks, postings, containment, max_postings)
+        if original is not None:
+            duplicates[doc_id] = original
+            continue
+        by_digest[fp.digest] = doc_id
+        for chunk in fp.chunks:
+            postings[chunk].append(doc_id)
+    return duplicates
+
+
+def _best_container(
+    chunks: frozenset[int], postings: Mapping[int, list[str]], containment: float, cap: int
+) -> str | None:
+    shared: Counter[str] = Counter()
+    for chunk in chunks:
+        docs = postings.get(chunk)
+        if docs and len(docs) <= cap:
+            shared.update(docs)
+    if not shared:
+        return None
+    doc_id, count = shared.most_common(1)[0]
+    return doc_id if count >= containment * len(chunks) else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading files
+# ---------------------------------------------------------------------------------------------
+
+_TEXT_FIELDS = (
+    "content",
+    "text",
+    "body",
+    "article",
+    "article_text",
+    "articlebody",
+    "article_body",
+    "full_text",
+    "fulltext",
+    "story",
+    "content_text",
+    "maintext",
+)
+_META_FIELDS = {
+    "title": ("title", "headline", "heading", "name"),
+    "source": ("source", "site", "outlet", "publisher", "newspaper", "website", "domain"),
+    "url": ("url", "link", "href", "permalink", "source_url"),
+    "author": ("author", "authors", "byline", "writer", "by"),
+}
+_DATE_KEY = re.compile("date|publish|time", re.IGNORECASE)
+_READABLE = {".txt", ".json", ".jsonl", ".ndjson", ".csv", ".parquet"}
+_IGNORED = {".md"}  # documentation shipped beside a corpus (README.md, SOURCE.md)
+
+
+def iter_documents(
+    path: Path | str | None = None,
+    *,
+    text_field: str | None = None,
+    report: LoadReport | None = None,
+) -> Iterator[Document]:
+    """Stream raw documents from a file, an archive or a folder (recursive, sorted)."""
+    root = Path(path) if path is not None else config.default_corpus()
+    if not root.exists():
+        raise FileNotFoundError(f"corpus path does not exist: {root}")
+    report = report if report is not None else LoadReport()
+    files = _corpus_files(root, report) if root.is_dir() else [root]
+    base = root if root.is_dir() else root.parent
+    for file in files:
+        name = file.relative_to(base).as_posix()
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            report.add(name, "", "error", f"unreadable file: {error.strerror}")
+            continue
+        report.note_source(name, data)
+        for document in _read_source(name, data, text_field, report):
+            report.n_read += 1
+            yield document
+    if report.n_read == 0:
+        details = "; ".join(
+            f"{p.file} {p.location}: {p.message}".replace("  ", " ") for p in report.problems[:10]
+        )
+        raise CorpusError(f"no readable document in {root}" + (f": {details}" if details else ""))
+
+
+def _corpus_files(root: Path, report: LoadReport) -> list[Path]:
+    files = []
+    for file in sorted(root.rglob("*"), key=lambda p: p.relative_to(root).as_posix()):
+        relative = file.relative_to(root)
+        if not file.is_file() or any(part.startswith(".") for part in relative.parts):
+            continue
+        suffix = file.suffix.lower()
+        if suffix in _READABLE or suffix == ".zip":
+            files.append(file)
+        elif suffix not in _IGNORED:
+            report.add(relative.as_posix(), "", "warning", "ignored: not a supported format")
+    return files
+
+
+def _read_source(
+    name: str, data: bytes, text_field: str | None, report: LoadReport
+) -> Iterator[Document]:
+    suffix = Path(name.rsplit("!", 1)[-1]).suffix.lower()
+    if suffix == ".zip":
+        yield from _read_zip(name, data, text_field, report)
+        return
+    if not data.strip():
+        report.add(name, "", "error", "empty file")
+        return
+    if suffix == ".parquet":
+        records: Iterator[tuple[int, str, dict]] = _parquet_records(name, data, report)
+    else:
+        text = _decode(name, data, report)
+        if text is None:
+            return
+        if suffix == ".txt":
+            yield Document(_doc_id(name, None), name, None, text)
+            return
+        if suffix == ".csv":
+            records = _csv_records(name, text, text_field, report)
+        elif suffix == ".json":
+            records = _json_records(name, text, report)
+        else:
+            records = _jsonl_records(name, text, report)
+    for index, location, record in records:
+        document = _record_document(name, index, location, record, text_field, report)
+        if document is not None:
+            yield document
+
+
+def _read_zip(
+    name: str, data: bytes, text_field: str | None, report: LoadReport
+) -> Iterator[Document]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as error:
+        report.add(name, "", "error", f"not a readable zip archive: {error}")
+        return
+    n_before = report.n_read
+    yielded = 0
+    with archive:
+        members = sorted(
+            (m for m in archive.infolist() if not m.is_dir()), key=lambda m: m.filename
+        )
+        for member in members:
+            member_name = f"{name}!{member.filename}"
+            parts = member.filename.split("/")
+            suffix = Path(member.filename).suffix.lower()
+            if parts[0] == "__MACOSX" or any(p.startswith(".") for p in parts):
+                continue
+            if suffix not in _READABLE:
+                if suffix not in _IGNORED:
+                    report.add(member_name, "", "warning", "ignored: not a supported format")
+                continue
+            try:
+                member_data = archive.read(member)
+            except (zipfile.BadZipFile, OSError, EOFError) as error:
+                report.add(member_name, "", "error", f"unreadable archive member: {error}")
+                continue
+            for document in _read_source(member_name, member_data, text_field, report):
+                yielded += 1
+                yield document
+    if yielded == 0 and report.n_read == n_before:
+        report.add(name, "", "error", "no readable documents in archive")
+
+
+def _decode(name: str, data: bytes, report: LoadReport) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        report.add(
+            name,
+            f"line {line}",
+            "error",
+            f"not valid UTF-8: byte 0x{data[error.start]:02x} at offset {error.start}",
+        )
+        return None
+
+
+def _json_records(name: str, text: str, report: LoadReport) -> Iterator[tuple[int, str, dict]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        if error.msg == "Extra data":  # one object per line in a .json file
+            yield from _jsonl_records(name, text, report)
+        else:
+            report.add(
+                name,
+                f"line {error.lineno}",
+                "error",
+                f"malformed JSON: {error.msg} (column {error.colno})",
+            )
+        return
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
+        items = data_list if (data_list := lists[0] if len(lists) == 1 else None) else [data]
+    elif isinstance(data, list):
+        items = data
+    else:
+        report.add(name, "", "error", f"no records: top-level JSON {type(data).__name__}")
+        return
+    for index, item in enumerate(items):
+        yield index, f"record {index}", item
+
+
+def _jsonl_records(name: str, text: str, report: LoadReport) -> Iterator[tuple[int, str, dict]]:
+    index = 0
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            report.add(
+                name,
+                f"line {lineno}",
+                "error",
+                f"malformed JSON: {error.msg} (column {error.colno})",
+            )
+            continue
+        yield index, f"record {index} (line {lineno})", item
+        index += 1
+
+
+def _csv_records(
+    name: str, text: str, text_field: str | None, report: LoadReport
+) -> Iterator[tuple[int, str, dict]]:
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # articles exceed 128 KiB
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = reader.fieldnames or []
+    if text_field and text_field.lower() not in {c.lower() for c in columns}:
+        report.add(
+            name,
+            "line 1",
+            "error",
+            f"missing column: {text_field!r} not among {', '.join(columns)}",
+        )
+        return
+    try:
+        for index, row in enumerate(reader):
+            yield index, f"record {index} (line {reader.line_num})", row
+    except csv.Error as error:
+        report.add(name, f"line {reader.line_num}", "error", f"malformed CSV: {error}")
+
+
+def _parquet_records(name: str, data: bytes, report: LoadReport) -> Iterator[tuple[int, str, dict]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        batches = pq.ParquetFile(io.BytesIO(data)).iter_batches(batch_size=2048)
+        index = 0
+        for batch in batches:
+            for row in batch.to_pylist():
+                yield index, f"record {index}", row
+                index += 1
+    except (pa.ArrowException, OSError) as error:
+        report.add(name, "", "error", f"unreadable Parquet: {error}")
+
+
+def _doc_id(name: str, record: int | None) -> str:
+    """Stable id from the source path: `folder/file`, `archive/member:17`, `file:17`."""
+    parts = []
+    for piece in name.split("!"):
+        stem = piece.rsplit(".", 1)[0] if "." in Path(piece).name else piece
+        if not parts or Path(stem).name != Path(parts[-1]).name:
+            parts.append(stem)
+    base = "/".join(parts)
+    return base if record is None else f"{base}:{record}"
+
+
+def _record_document(
+    name: str, index: int, location: str, record: Any, text_field: str | None, report: LoadReport
+) -> Document | None:
+    if not isinstance(record, dict):
+        report.add(name, location, "error", f"not an object: a {type(record).__name__}")
+        return None
+    keys = {str(k).strip().lower(): k for k in record}
+    text = _record_text(record, keys, text_field)
+    if isinstance(text, Problem):
+        report.add(name, location, "error", text.message)
+        return None
+    meta = {field: _first_text(record, keys, names) for field, names in _META_FIELDS.items()}
+    return Document(
+        _doc_id(name, index),
+        name,
+        index,
+        text,
+        date=_record_date(record, keys, name, location, report),
+        **meta,
+    )
+
+
+def _record_text(record: dict, keys: dict[str, Any], text_field: str | None) -> str | Problem:
+    if text_field:
+        key = keys.get(text_field.lower())
+        if key is None:
+            return Problem("", "", "error", f"no text field: {text_field!r} missing")
+        candidates = [key]
+    else:
+        candidates = [keys[k] for k in _TEXT_FIELDS if k in keys]
+        if not candidates:
+            looked = ", ".join(_TEXT_FIELDS[:5])
+            return Problem(
+                "",
+                "",
+                "error",
+                f"no text field: none of {looked}, ... among {', '.join(map(str, record))}",
+            )
+    for key in candidates:
+        value = record[key]
+        if isinstance(value, str) and value.strip():
+            return value
+    return Problem("", "", "error", f"empty text: field {candidates[0]!r} has no text")
+
+
+def _first_text(record: dict, keys: dict[str, Any], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        key = keys.get(name)
+        if key is not None:
+            value = record[key]
+            if isinstance(value, list):
+                value = ", ".join(str(v) for v in value if v)
+            if value is not None and str(value).strip():
+                return str(value).strip()
+    return None
+
+
+def _date_key(keys: dict[str, Any]) -> Any:
+    """Prefer `date`, then publication dates, then any date/time field."""
+    if "date" in keys:
+        return keys["date"]
+    for pattern in ("publish", "date", "time"):
+        for lower, key in keys.items():
+            if pattern in lower:
+                return key
+    return None
+
+
+def _record_date(
+    record: dict, keys: dict[str, Any], name: str, location: str, report: LoadReport
+) -> datetime | None:
+    key = _date_key(keys)
+    if key is None:
+        return None
+    value = record[key]
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    when = to_datetime(value)
+    if when is None:
+        report.add(name, location, "warning", f"unparseable date: {value!r} in {key!r}")
+    return when
+
+
+def to_datetime(value: Any) -> datetime | None:
+    """A naive datetime (UTC when the value carried a zone) from a field value, or None."""
+    if isinstance(value, datetime):
+        when = value
+    elif isinstance(value, date):
+        when = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return parse_date_text(text)
+    else:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    return when
+
+
+# ---------------------------------------------------------------------------------------------
+# The corpus
+# ---------------------------------------------------------------------------------------------
+
+DOCUMENT_COLUMNS = (
+    "doc_id",
+    "source_file",
+    "record",
+    "title",
+    "source",
+    "url",
+    "author",
+    "date",
+    "raw_text",
+    "text",
+    "n_chars_raw",
+    "n_chars_clean",
+    "n_words_raw",
+    "n_words_clean",
+    "duplicate_of",
+    "is_duplicate",
+)
+AUDIT_COLUMNS = ("doc_id", "line", "rule", "text")
+PROBLEM_COLUMNS = ("file", "location", "severity", "message")
+
+
+@dataclass
+class Corpus:
+    """Documents (duplicates flagged, not dropped), the cleaning audit and the load problems."""
+
+    documents: pd.DataFrame
+    audit: pd.DataFrame
+    problems: pd.DataFrame
+    name: str
+    path: Path
+    content_hash: str
+    keep_duplicates: bool = False
+    summary: str = ""
+
+    def analysed(self) -> pd.DataFrame:
+        """The rows that count: duplicates excluded unless `keep_duplicates`."""
+        if self.keep_duplicates:
+            return self.documents
+        return self.documents[~self.documents["is_duplicate"]]
+
+
+def load_corpus(
+    path: Path | str | None = None, *, text_field: str | None = None, keep_duplicates: bool = False
+) -> Corpus:
+    """Read, clean, audit and de-duplicate a corpus (default: the seed articles)."""
+    root = Path(path) if path is not None else config.default_corpus()
+    report = LoadReport()
+    rows: list[dict[str, Any]] = []
+    audit: list[tuple[str, int, str, str]] = []
+    fingerprints: dict[str, Fingerprint] = {}
+    for document in iter_documents(root, text_field=text_field, report=report):
+        if document.doc_id in fingerprints:
+            report.add(document.source_file, "", "warning", f"duplicate doc_id: {document.doc_id}")
+            continue
+        cleaned = clean_text(document.raw_text)
+        if not cleaned.text:
+            report.add(
+                document.source_file,
+                _location(document),
+                "warning",
+                "empty after cleaning: every line was boilerplate",
+            )
+        rows.append(_document_row(document, cleaned))
+        audit.extend((document.doc_id, *removal) for removal in cleaned.removed)
+        fingerprints[document.doc_id] = fingerprint(cleaned.text)
+    duplicates = flag_duplicates(fingerprints)
+    documents = _documents_frame(rows, duplicates)
+    summary = report.summary()
+    log.info("%s: %s", root, summary)
+    return Corpus(
+        documents=documents,
+        audit=pd.DataFrame(audit, columns=list(AUDIT_COLUMNS)).astype({"line": "int64"}),
+        problems=pd.DataFrame(report.problems, columns=list(PROBLEM_COLUMNS)),
+        name=root.name if root.is_dir() else root.stem,
+        path=root,
+        content_hash=report.content_hash,
+        keep_duplicates=keep_duplicates,
+        summary=summary,
+    )
+
+
+def _location(document: Document) -> str:
+    return "" if document.record is None else f"record {document.record}"
+
+
+def _document_row(document: Document, cleaned: Cleaned) -> dict[str, Any]:
+    return {
+        "doc_id": document.doc_id,
+        "source_file": document.source_file,
+        "record": document.record,
+        "title": document.title or cleaned.title,
+        "source": document.source or cleaned.source,
+        "url": document.url,
+        "author": document.author,
+        "date": document.date or cleaned.date,
+        "raw_text": document.raw_text,
+        "text": cleaned.text,
+        "n_chars_raw": len(document.raw_text),
+        "n_chars_clean": len(cleaned.text),
+        "n_words_raw": _word_count(document.raw_text),
+        "n_words_clean": _word_count(cleaned.text),
+    }
+
+
+def _documents_frame(rows: list[dict[str, Any]], duplicates: dict[str, str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS[:-2]))
+    frame["duplicate_of"] = frame["doc_id"].map(duplicates)
+    frame["is_duplicate"] = frame["duplicate_of"].notna()
+    return frame.astype(
+        {
+            "record": "Int64",
+            "date": "datetime64[ns]",
+            "n_chars_raw": "int64",
+            "n_chars_clean": "int64",
+            "n_words_raw": "int64",
+            "n_words_clean": "int64",
+            "is_duplicate": "bool",
+        }
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------------------------
+
+
+def cli_clean(args: Any) -> int:
+    """`python -m analysis clean FILE [--doc ID] [--audit]`."""
+    out = _utf8(sys.stdout)
+    err = _utf8(sys.stderr)
+    report = LoadReport()
+    try:
+        documents = list(iter_documents(args.file, text_field=args.text_field, report=report))
+    except (FileNotFoundError, CorpusError) as error:
+        print(f"error: {error}", file=err)
+        return 2
+    for problem in report.problems:
+        location = f":{problem.location}" if problem.location else ""
+        print(f"{problem.severity}: {problem.file}{location}: {problem.message}", file=err)
+    document = _choose(documents, args.doc, err)
+    if document is None:
+        return 2
+    cleaned = clean_text(document.raw_text)
+    if args.audit:
+        print(_audit_text(document, cleaned), file=out)
+    else:
+        print(cleaned.text, file=out)
+    out.flush()
+    return 0
+
+
+def _utf8(stream: Any) -> Any:
+    """The stream, writing UTF-8 whatever the locale says."""
+    if hasattr(stream, "reconfigure"):
+        stream.reconfigure(encoding="utf-8")
+    return stream
+
+
+def _choose(documents: list[Document], wanted: str | None, err: Any) -> Document | None:
+    if wanted is None:
+        if len(documents) == 1:
+            return documents[0]
+        examples = ", ".join(d.doc_id for d in documents[:3])
+        print(
+            f"error: {len(documents)} documents in this file; pick one with --doc ID "
+            f"(ids such as {examples})",
+            file=err,
+        )
+        return None
+    for document in documents:
+        if wanted in (document.doc_id, str(document.record)):
+            return document
+    matches = [d for d in documents if d.doc_id.startswith(wanted)]
+    if len(matches) == 1:
+        return matches[0]
+    print(f"error: no single document with id {wanted!r} ({len(matches)} match)", file=err)
+    return None
+
+
+def _audit_text(document: Document, cleaned: Cleaned) -> str:
+    lines = [f"# {document.doc_id} ({document.source_file})"]
+    for removal in cleaned.removed:
+        text = removal.text.strip()
+        if len(text) > 120:
+            text = f"{text[:117]}... [{len(removal.text)} chars]"
+        lines.append(f"line {removal.line:>4}  {removal.rule:<20}  {text}")
+    n_raw, n_clean = _word_count(document.raw_text), _word_count(cleaned.text)
+    rules = Counter(r.rule for r in cleaned.removed)
+    lines.append(
+        f"# removed {len(cleaned.removed)} line(s)"
+        + (f" ({', '.join(f'{n} {rule}' for rule, n in rules.most_common())})" if rules else "")
+        + f"; words {n_raw} -> {n_clean}"
+    )
+    for label, value in (
+        ("title", cleaned.title),
+        ("source", cleaned.source),
+        ("date", cleaned.date.date().isoformat() if cleaned.date else None),
+    ):
+        if value:
+            lines.append(f"# {label}: {value}")
+    return "\n".join(lines)
