@@ -1,0 +1,1150 @@
+"""Theme lexicon, matcher, tables, concordance, validation and the `tag`/`themes` commands.
+
+Dictionary-based content analysis: the lexicon (`analysis/data/lexicon.yaml`) is data an
+analyst edits; this module loads and validates it, finds its entries in cleaned article text
+and turns the matches into tidy tables.
+
+How matching works (and why it is fast):
+
+* Every token of a text is mapped to its analysis key (`analysis.arabic.analysis_key`:
+  normalized, clitics and light affixes stripped), once per distinct word type (cached).
+* Lexicon entries are compiled the same way into key sequences. All of them (words, phrases,
+  exclusions, context terms and cues) go into one Aho-Corasick automaton, searched over the
+  document's keys joined by spaces, so one C-speed pass finds every entry; a trailing `*`
+  (word family) is a pattern that may end inside the last token.
+* Per theme, a match overlapping one of the theme's exclusions is dropped, then overlapping
+  matches count once: the longest (in tokens, then characters) wins.
+* `analyse_text` is the pure, picklable per-document function; `analyse_corpus` maps it over
+  a DataFrame of documents (serially, with local processes, or with the Dask engine of
+  `analysis.parallel`) and returns the tidy `hits` and `doc_tokens` tables.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import math
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import ahocorasick
+import numpy as np
+import pandas as pd
+import yaml
+
+from analysis import arabic, config
+
+__all__ = [
+    "Analysis",
+    "DocAnalysis",
+    "Hit",
+    "Lexicon",
+    "LexiconError",
+    "Match",
+    "Theme",
+    "analyse_corpus",
+    "analyse_text",
+    "cli_tag",
+    "cli_themes",
+    "cooccurrence",
+    "counts_by_document",
+    "document_keyness",
+    "keyness",
+    "kwic",
+    "load_lexicon",
+    "match_text",
+    "rates_by_document",
+    "tag_line",
+    "term_counts",
+    "theme_summary",
+    "top_terms",
+    "validate",
+    "validation_details",
+]
+
+WILDCARD = "*"
+MIN_PREFIX_LETTERS = 3
+MAX_WINDOW = 50
+
+_THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+# A token key never contains a space (tokens are split on it); an empty key gets this
+# placeholder so that the joined key string keeps one slot per token.
+_EMPTY_KEY = "\u2400"
+_SPACE_RUN = re.compile(r"\s+")
+
+_TOP_KEYS = {"version", "themes"}
+_THEME_KEYS = {"id", "name_ar", "name_en", "description", "colour", "words", "phrases"}
+_THEME_KEYS |= {"exclude", "context"}
+_REQUIRED_THEME_KEYS = ("id", "name_ar", "name_en", "description")
+_RULE_KEYS = {"terms", "cues", "window"}
+
+# Pattern roles inside the automaton.
+WORD, PHRASE, EXCLUDE, TERM, CUE = "word", "phrase", "exclude", "term", "cue"
+
+
+# --- the lexicon ---------------------------------------------------------------------------
+
+
+class LexiconError(ValueError):
+    """The lexicon file is malformed; the message names the file, line and entry."""
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme of the lexicon."""
+
+    id: str
+    name_ar: str
+    name_en: str
+    description: str
+    colour: str | None = None
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One compiled lexicon entry: a sequence of analysis keys, the last maybe a prefix."""
+
+    theme: str
+    entry: str  # as written in the file, shown in tables
+    role: str  # WORD, PHRASE, EXCLUDE, TERM or CUE
+    keys: tuple[str, ...]
+    wildcard: bool
+    line: int  # 1-based line in the lexicon file (0 when built in memory)
+    rule: int = -1  # index of the context rule for TERM and CUE
+
+
+@dataclass(frozen=True)
+class ContextRule:
+    theme: str
+    window: int
+    line: int
+
+
+@dataclass
+class Lexicon:
+    """A validated lexicon: themes in file order and their compiled patterns."""
+
+    version: str
+    themes: list[Theme]
+    patterns: list[Pattern]
+    rules: list[ContextRule]
+    path: Path | None = None
+    content_hash: str = ""
+    warnings: list[str] = field(default_factory=list)  # exclusions that cancel an entry
+    redundant: list[str] = field(default_factory=list)  # entries equal to an earlier one
+    _automaton: Any = field(default=None, init=False, repr=False, compare=False)
+    _keys: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def theme_ids(self) -> list[str]:
+        return [t.id for t in self.themes]
+
+    def theme(self, theme_id: str) -> Theme:
+        for t in self.themes:
+            if t.id == theme_id:
+                return t
+        raise KeyError(theme_id)
+
+    def entries(self) -> pd.DataFrame:
+        """One row per entry: `theme`, `role`, `entry`, `keys` (what is matched), `line`."""
+        return pd.DataFrame(
+            [(p.theme, p.role, p.entry, _describe(p), p.line) for p in self.patterns],
+            columns=["theme", "role", "entry", "keys", "line"],
+        )
+
+    def summary(self) -> pd.DataFrame:
+        """Per theme: names and the number of entries by role (for the report)."""
+        counts = self.entries().pivot_table(
+            index="theme", columns="role", values="entry", aggfunc="count", fill_value=0
+        )
+        rows = []
+        for t in self.themes:
+            row = {"theme": t.id, "name_ar": t.name_ar, "name_en": t.name_en}
+            for role in (WORD, PHRASE, EXCLUDE, TERM, CUE):
+                row[role + "s"] = (
+                    int(counts.at[t.id, role]) if role in counts and t.id in counts.index else 0
+                )
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The automaton and key cache are rebuilt where the lexicon lands (worker processes).
+        state = self.__dict__.copy()
+        state["_automaton"] = None
+        state["_keys"] = {}
+        return state
+
+    # -- compiled matcher, built lazily -----------------------------------------------------
+
+    def automaton(self) -> Any:
+        if self._automaton is None:
+            self._automaton = _build_automaton(self.patterns)
+        return self._automaton
+
+    def token_key(self, token_text: str) -> str:
+        """Analysis key of one token, cached per distinct type."""
+        key = self._keys.get(token_text)
+        if key is None:
+            key = _key(token_text) or _EMPTY_KEY
+            self._keys[token_text] = key
+        return key
+
+
+def _key(word: str) -> str:
+    """The analysis key of one word; Latin words are compared case-insensitively."""
+    return arabic.analysis_key(word).casefold().replace(" ", "")
+
+
+def _build_automaton(patterns: Sequence[Pattern]) -> Any:
+    automaton = ahocorasick.Automaton()
+    by_string: dict[str, list[int]] = {}
+    for index, pattern in enumerate(patterns):
+        by_string.setdefault(_pattern_string(pattern), []).append(index)
+    for string, indexes in by_string.items():
+        automaton.add_word(string, (len(string), tuple(indexes)))
+    automaton.make_automaton()
+    return automaton
+
+
+def _pattern_string(pattern: Pattern) -> str:
+    """The automaton string: keys between spaces, open-ended when the last is a prefix."""
+    text = " " + " ".join(pattern.keys)
+    return text if pattern.wildcard else text + " "
+
+
+def load_lexicon(path: str | Path | None = None) -> Lexicon:
+    """Read and validate a lexicon file (default: the package's); see the file's header."""
+    path = Path(path) if path is not None else config.LEXICON_PATH
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LexiconError(f"{path}: cannot read the lexicon: {exc.strerror}") from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise LexiconError(f"{path}: the lexicon is not UTF-8 ({exc.reason})") from exc
+    lexicon = parse_lexicon(text, source=str(path))
+    lexicon.path = path
+    return lexicon
+
+
+def parse_lexicon(text: str, *, source: str = "<lexicon>") -> Lexicon:
+    """Validate lexicon YAML text; errors name `source`, the line and the entry."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark else source
+        raise LexiconError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+    parser = _Parser(source)
+    lexicon = parser.lexicon(root, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    lexicon.warnings, lexicon.redundant = parser.warnings, parser.redundant
+    return lexicon
+
+
+class _Parser:
+    """Walks the YAML node tree, so that every error can give the line of its node."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.warnings: list[str] = []
+        self.redundant: list[str] = []
+
+    def fail(self, node: yaml.Node | None, message: str) -> LexiconError:
+        line = f":{node.start_mark.line + 1}" if node is not None else ""
+        return LexiconError(f"{self.source}{line}: {message}")
+
+    def mapping(self, node: yaml.Node, allowed: set[str], what: str) -> dict[str, yaml.Node]:
+        if not isinstance(node, yaml.MappingNode):
+            raise self.fail(node, f"{what} must be a mapping of keys to values")
+        items: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key not in allowed:
+                known = ", ".join(sorted(allowed))
+                raise self.fail(key_node, f"{what}: unknown key {key!r} (known: {known})")
+            if key in items:
+                raise self.fail(key_node, f"{what}: key {key!r} given twice")
+            items[key] = value_node
+        return items
+
+    def string(self, node: yaml.Node, what: str) -> str:
+        if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
+            raise self.fail(node, f"{what} must be a non-empty text")
+        return str(node.value).strip()
+
+    def sequence(self, node: yaml.Node, what: str) -> list[yaml.Node]:
+        if not isinstance(node, yaml.SequenceNode):
+            raise self.fail(node, f"{what} must be a list")
+        return list(node.value)
+
+    def lexicon(self, root: yaml.Node | None, content_hash: str) -> Lexicon:
+        if root is None:
+            raise self.fail(None, "the lexicon is empty")
+        top = self.mapping(root, _TOP_KEYS, "the lexicon")
+        if "version" not in top:
+            raise self.fail(root, "the lexicon has no 'version'")
+        if "themes" not in top:
+            raise self.fail(root, "the lexicon has no 'themes'")
+        version = self.string(top["version"], "'version'")
+        theme_nodes = self.sequence(top["themes"], "'themes'")
+        if not theme_nodes:
+            raise self.fail(top["themes"], "'themes' is empty")
+        themes: list[Theme] = []
+        patterns: list[Pattern] = []
+        rules: list[ContextRule] = []
+        seen_ids: dict[str, int] = {}
+        for node in theme_nodes:
+            theme = self.theme(node)
+            if theme.id in seen_ids:
+                raise self.fail(
+                    node, f"duplicate theme id {theme.id!r} (first at line {seen_ids[theme.id]})"
+                )
+            seen_ids[theme.id] = node.start_mark.line + 1
+            themes.append(theme)
+            patterns.extend(self.theme_patterns(node, theme.id, rules))
+        return Lexicon(version, themes, patterns, rules, content_hash=content_hash)
+
+    def theme(self, node: yaml.Node) -> Theme:
+        items = self.mapping(node, _THEME_KEYS, "a theme")
+        for key in _REQUIRED_THEME_KEYS:
+            if key not in items:
+                label = f"theme {items['id'].value!r}" if "id" in items else "a theme"
+                raise self.fail(node, f"{label} has no {key!r}")
+        theme_id = self.string(items["id"], "a theme 'id'")
+        if not _THEME_ID.match(theme_id):
+            raise self.fail(
+                items["id"],
+                f"theme id {theme_id!r} must be lower-case letters, digits and underscores",
+            )
+        fields = {
+            k: self.string(items[k], f"theme {theme_id!r}: {k!r}") for k in _REQUIRED_THEME_KEYS
+        }
+        colour = None
+        if "colour" in items:
+            colour = self.string(items["colour"], f"theme {theme_id!r}: 'colour'")
+            if not _COLOUR.match(colour):
+                raise self.fail(
+                    items["colour"], f"theme {theme_id!r}: colour {colour!r} is not #rrggbb"
+                )
+        return Theme(colour=colour, **fields)
+
+    def theme_patterns(
+        self, node: yaml.Node, theme_id: str, rules: list[ContextRule]
+    ) -> list[Pattern]:
+        items = self.mapping(node, _THEME_KEYS, "a theme")
+        patterns: list[Pattern] = []
+        for key, role in (("words", WORD), ("phrases", PHRASE), ("exclude", EXCLUDE)):
+            if key in items:
+                for entry_node in self.sequence(items[key], f"theme {theme_id!r}: {key!r}"):
+                    patterns.append(self.entry(entry_node, theme_id, key, role))
+        if "context" in items:
+            for rule_node in self.sequence(items["context"], f"theme {theme_id!r}: 'context'"):
+                patterns.extend(self.rule(rule_node, theme_id, rules))
+        if not any(p.role in (WORD, PHRASE, TERM) for p in patterns):
+            raise self.fail(node, f"theme {theme_id!r} has no words, phrases or context terms")
+        return self.check_duplicates(patterns, theme_id)
+
+    def rule(self, node: yaml.Node, theme_id: str, rules: list[ContextRule]) -> list[Pattern]:
+        what = f"theme {theme_id!r}: a context rule"
+        items = self.mapping(node, _RULE_KEYS, what)
+        for key in ("terms", "cues"):
+            if key not in items or not self.sequence(items[key], f"{what}: {key!r}"):
+                raise self.fail(node, f"{what} needs a non-empty {key!r} list")
+        window = 10
+        if "window" in items:
+            value = items["window"].value
+            if not (isinstance(value, str) and value.isdigit() and 1 <= int(value) <= MAX_WINDOW):
+                raise self.fail(items["window"], f"{what}: window must be 1..{MAX_WINDOW} tokens")
+            window = int(value)
+        index = len(rules)
+        rules.append(ContextRule(theme_id, window, node.start_mark.line + 1))
+        patterns = [
+            self.entry(n, theme_id, "context terms", TERM, rule=index) for n in items["terms"].value
+        ]
+        patterns += [
+            self.entry(n, theme_id, "context cues", CUE, rule=index) for n in items["cues"].value
+        ]
+        return patterns
+
+    def entry(self, node: yaml.Node, theme_id: str, key: str, role: str, rule: int = -1) -> Pattern:
+        what = f"theme {theme_id!r}, {key}"
+        if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
+            raise self.fail(node, f"{what}: empty entry")
+        entry = " ".join(str(node.value).split())
+        try:
+            keys, wildcard = compile_entry(entry)
+        except ValueError as exc:
+            raise self.fail(node, f"{what}, entry {entry!r}: {exc}") from None
+        if role == WORD and len(keys) != 1:
+            raise self.fail(
+                node, f"{what}, entry {entry!r}: a word entry must be one word (use 'phrases')"
+            )
+        if role == PHRASE and len(keys) < 2:
+            raise self.fail(
+                node, f"{what}, entry {entry!r}: a phrase needs two words or more (use 'words')"
+            )
+        return Pattern(theme_id, entry, role, keys, wildcard, node.start_mark.line + 1, rule)
+
+    def check_duplicates(self, patterns: list[Pattern], theme_id: str) -> list[Pattern]:
+        """Drop entries a theme already has: the same text twice is an error; entries written
+        differently that reach the same keys (خلية/خلايا with some stemmers) are harmless and
+        listed in `Lexicon.redundant`; an exclusion equal to an entry goes to `warnings`."""
+        seen: dict[tuple[Any, ...], Pattern] = {}
+        kept: list[Pattern] = []
+        for p in patterns:
+            group = (
+                "exclude"
+                if p.role == EXCLUDE
+                else ("entry" if p.role in (WORD, PHRASE) else p.role)
+            )
+            slot = (group, p.keys, p.wildcard, p.rule if p.role in (TERM, CUE) else -1)
+            first = seen.get(slot)
+            if first is None:
+                seen[slot] = p
+                kept.append(p)
+            elif first.entry == p.entry:
+                raise LexiconError(
+                    f"{self.source}:{p.line}: theme {theme_id!r}, entry {p.entry!r} is listed "
+                    f"twice (first at line {first.line})"
+                )
+            else:
+                self.redundant.append(
+                    f"{self.source}:{p.line}: theme {theme_id!r}, entry {p.entry!r} matches the "
+                    f"same as {first.entry!r} (line {first.line}): {_describe(p)}"
+                )
+        entries = {(p.keys, p.wildcard): p for p in kept if p.role in (WORD, PHRASE)}
+        for p in kept:
+            first = entries.get((p.keys, p.wildcard)) if p.role == EXCLUDE else None
+            if first is not None:
+                self.warnings.append(
+                    f"{self.source}:{p.line}: theme {theme_id!r}, exclude {p.entry!r} cancels "
+                    f"the entry {first.entry!r} (line {first.line}) everywhere: {_describe(p)}"
+                )
+        return kept
+
+
+def _describe(pattern: Pattern) -> str:
+    return " ".join(pattern.keys) + (WILDCARD if pattern.wildcard else "")
+
+
+def compile_entry(entry: str) -> tuple[tuple[str, ...], bool]:
+    """Analysis keys of an entry as written, and whether its last word is a prefix (`word*`)."""
+    wildcard = entry.endswith(WILDCARD)
+    body = entry[:-1] if wildcard else entry
+    if WILDCARD in body:
+        raise ValueError(f"'{WILDCARD}' may only end the last word (a word family: 'إرهاب*')")
+    if wildcard and (not body or body[-1].isspace()):
+        raise ValueError(f"'{WILDCARD}' must follow a word, without a space")
+    tokens = arabic.tokenize(body)
+    if not tokens:
+        raise ValueError("no word in the entry")
+    keys = tuple(_key(t.text) for t in tokens)
+    if any(not k for k in keys):
+        empty = [t.text for t, k in zip(tokens, keys, strict=True) if not k]
+        raise ValueError(f"the word(s) {empty} normalize to nothing")
+    if wildcard:
+        if tokens[-1].end != len(body):
+            raise ValueError(f"'{WILDCARD}' must follow a letter of the word")
+        if len(keys[-1]) < MIN_PREFIX_LETTERS:
+            raise ValueError(
+                f"the prefix {keys[-1]!r} is shorter than {MIN_PREFIX_LETTERS} letters once "
+                "normalized and would match too many words"
+            )
+    return keys, wildcard
+
+
+# --- matching one text ----------------------------------------------------------------------
+
+
+class Match(NamedTuple):
+    """One counted match: `start`/`end` are character offsets into the text given."""
+
+    theme: str
+    entry: str
+    start: int
+    end: int
+    text: str
+
+
+class Hit(NamedTuple):
+    """A match with the index of its sentence (0-based) in the document."""
+
+    sentence: int
+    theme: str
+    entry: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class DocAnalysis:
+    """What `analyse_text` finds in one document (small and picklable)."""
+
+    n_tokens: int
+    n_sentences: int
+    hits: tuple[Hit, ...]
+
+
+class _Found(NamedTuple):
+    """A raw automaton match in token indexes (inclusive `first`..`last`)."""
+
+    pattern: Pattern
+    first: int
+    last: int
+    sentence: int
+
+
+def analyse_text(text: str, lexicon: Lexicon) -> DocAnalysis:
+    """Tokens, sentences and counted theme hits of one cleaned text (pure, picklable)."""
+    tokens = arabic.tokenize(text)
+    sentence_starts = [span.start for span in arabic.split_sentences(text)]
+    if not tokens:
+        return DocAnalysis(0, len(sentence_starts), ())
+    found = _find(tokens, sentence_starts, lexicon)
+    hits: list[Hit] = []
+    for theme_id in lexicon.theme_ids:
+        for f in _resolve(found.get(theme_id, []), lexicon.rules):
+            start, end = tokens[f.first].start, tokens[f.last].end
+            hits.append(Hit(f.sentence, theme_id, f.pattern.entry, start, end, text[start:end]))
+    hits.sort(key=lambda h: (h.start, h.end, h.theme))
+    return DocAnalysis(len(tokens), len(sentence_starts), tuple(hits))
+
+
+def match_text(text: str, lexicon: Lexicon | None = None) -> list[Match]:
+    """Counted theme matches in a text, in text order."""
+    lexicon = lexicon or default_lexicon()
+    return [
+        Match(h.theme, h.entry, h.start, h.end, h.text) for h in analyse_text(text, lexicon).hits
+    ]
+
+
+def _find(
+    tokens: Sequence[arabic.Token], sentence_starts: Sequence[int], lexicon: Lexicon
+) -> dict[str, list[_Found]]:
+    """Every automaton match, grouped by theme, phrases crossing a sentence boundary dropped."""
+    keys = [lexicon.token_key(t.text) for t in tokens]
+    joined = " " + " ".join(keys) + " "
+    # Character position of each token's key in `joined`, to turn matches into token indexes.
+    slot_of: dict[int, int] = {}
+    position = 1
+    for index, key in enumerate(keys):
+        slot_of[position] = index
+        position += len(key) + 1
+    patterns = lexicon.patterns
+    found: dict[str, list[_Found]] = {}
+    for end, (length, indexes) in lexicon.automaton().iter(joined):
+        first = slot_of[end - length + 2]
+        for index in indexes:
+            pattern = patterns[index]
+            last = first + len(pattern.keys) - 1
+            sentence = _sentence_of(tokens[first].start, sentence_starts)
+            if last != first and _sentence_of(tokens[last].start, sentence_starts) != sentence:
+                continue
+            found.setdefault(pattern.theme, []).append(_Found(pattern, first, last, sentence))
+    return found
+
+
+def _sentence_of(offset: int, sentence_starts: Sequence[int]) -> int:
+    return max(bisect.bisect_right(sentence_starts, offset) - 1, 0)
+
+
+def _resolve(found: list[_Found], rules: Sequence[ContextRule]) -> list[_Found]:
+    """One theme's counted matches: context checked, exclusions applied, longest wins."""
+    cues = [f for f in found if f.pattern.role == CUE]
+    excluded = [f for f in found if f.pattern.role == EXCLUDE]
+    candidates = [
+        f
+        for f in found
+        if f.pattern.role in (WORD, PHRASE)
+        or (f.pattern.role == TERM and _has_cue(f, cues, rules[f.pattern.rule].window))
+    ]
+    candidates = [f for f in candidates if not any(_overlap(f, x) for x in excluded)]
+    # Longest first (tokens, then a later first token loses), then keep non-overlapping ones.
+    candidates.sort(key=lambda f: (f.first - f.last, f.first, -len(f.pattern.entry)))
+    kept: list[_Found] = []
+    taken: set[int] = set()
+    for f in candidates:
+        span = range(f.first, f.last + 1)
+        if not taken.intersection(span):
+            kept.append(f)
+            taken.update(span)
+    return kept
+
+
+def _has_cue(term: _Found, cues: Sequence[_Found], window: int) -> bool:
+    return any(
+        c.pattern.rule == term.pattern.rule
+        and c.sentence == term.sentence
+        and not _overlap(c, term)
+        and c.first <= term.last + window
+        and c.last >= term.first - window
+        for c in cues
+    )
+
+
+def _overlap(a: _Found, b: _Found) -> bool:
+    return a.first <= b.last and b.first <= a.last
+
+
+_DEFAULT: dict[str, Lexicon] = {}
+
+
+def default_lexicon() -> Lexicon:
+    """The package's lexicon, loaded once per process."""
+    if "lexicon" not in _DEFAULT:
+        _DEFAULT["lexicon"] = load_lexicon()
+    return _DEFAULT["lexicon"]
+
+
+# --- a corpus -------------------------------------------------------------------------------
+
+HIT_COLUMNS = ["doc_id", "sentence", "theme", "entry", "match", "start", "end"]
+DOC_TOKEN_COLUMNS = ["doc_id", "n_tokens", "n_sentences"]
+
+
+@dataclass
+class Analysis:
+    """Theme analysis of a corpus.
+
+    - `hits`: one row per counted match: `doc_id`, `sentence` (0-based index in the
+      document), `theme`, `entry` (as written in the lexicon), `match` (original text),
+      `start`, `end` (character offsets into the document's cleaned `text`).
+    - `doc_tokens`: one row per document: `doc_id`, `n_tokens`, `n_sentences`.
+    - `themes`: the lexicon's themes, in order (tables list every theme, even with no hit).
+    """
+
+    hits: pd.DataFrame
+    doc_tokens: pd.DataFrame
+    themes: list[Theme]
+    lexicon_version: str = ""
+    lexicon_hash: str = ""
+
+    @property
+    def theme_ids(self) -> list[str]:
+        return [t.id for t in self.themes]
+
+
+def analysis_from_results(
+    doc_ids: Sequence[str], results: Iterable[DocAnalysis], lexicon: Lexicon
+) -> Analysis:
+    """Assemble per-document results (in `doc_ids` order) into the tidy tables."""
+    hit_rows: list[tuple[Any, ...]] = []
+    token_rows: list[tuple[str, int, int]] = []
+    for doc_id, result in zip(doc_ids, results, strict=True):
+        token_rows.append((doc_id, result.n_tokens, result.n_sentences))
+        hit_rows.extend(
+            (doc_id, h.sentence, h.theme, h.entry, h.text, h.start, h.end) for h in result.hits
+        )
+    hits = pd.DataFrame(hit_rows, columns=HIT_COLUMNS).astype(
+        {"doc_id": "str", "sentence": "int64", "start": "int64", "end": "int64"}
+    )
+    doc_tokens = pd.DataFrame(token_rows, columns=DOC_TOKEN_COLUMNS).astype(
+        {"doc_id": "str", "n_tokens": "int64", "n_sentences": "int64"}
+    )
+    return Analysis(hits, doc_tokens, list(lexicon.themes), lexicon.version, lexicon.content_hash)
+
+
+class LexiconAnalyser:
+    """`analyse_text` bound to a lexicon, as a picklable callable for process and Dask maps.
+
+    In each process the first copy of a lexicon (by content hash) is kept and reused, so its
+    automaton and per-type key cache are built once per process, not once per chunk.
+    """
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+
+    def __call__(self, text: str) -> DocAnalysis:
+        lexicon = _PROCESS_LEXICONS.setdefault(self.lexicon.content_hash, self.lexicon)
+        return analyse_text(text, lexicon)
+
+
+_PROCESS_LEXICONS: dict[str, Lexicon] = {}
+
+
+def analyse_corpus(
+    documents: pd.DataFrame,
+    lexicon: Lexicon | None = None,
+    *,
+    workers: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+) -> Analysis:
+    """Analyse every row of `documents` (columns `doc_id`, `text`).
+
+    One worker runs in this process; `workers > 1` uses local processes and
+    `engine="dask"` a Dask cluster (`scheduler` address, else a local one), both through
+    `analysis.parallel.map_ordered`. Every engine gives the same result.
+    """
+    lexicon = lexicon or default_lexicon()
+    missing = {"doc_id", "text"} - set(documents.columns)
+    if missing:
+        raise ValueError(f"documents need the columns doc_id and text; missing {sorted(missing)}")
+    doc_ids = documents["doc_id"].astype(str).tolist()
+    texts = documents["text"].fillna("").astype(str).tolist()
+    if engine == "local" and workers == 1 and not scheduler:
+        return analysis_from_results(doc_ids, (analyse_text(t, lexicon) for t in texts), lexicon)
+    try:
+        from analysis.parallel import map_ordered
+    except ImportError as exc:
+        raise RuntimeError(
+            f"engine {engine!r} with {workers} workers needs analysis.parallel: {exc}"
+        ) from exc
+    results = map_ordered(
+        LexiconAnalyser(lexicon), texts, workers=workers, engine=engine, scheduler=scheduler
+    )
+    return analysis_from_results(doc_ids, results, lexicon)
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def counts_by_document(analysis: Analysis) -> pd.DataFrame:
+    """Hits per document x theme: index `doc_id` (every document), one int column per theme."""
+    table = pd.crosstab(analysis.hits["doc_id"], analysis.hits["theme"])
+    table = table.reindex(index=analysis.doc_tokens["doc_id"], columns=analysis.theme_ids)
+    table = table.fillna(0).astype("int64")
+    table.index.name, table.columns.name = "doc_id", None
+    return table
+
+
+def rates_by_document(analysis: Analysis) -> pd.DataFrame:
+    """Hits per 1,000 tokens, document x theme (0.0 for a document without tokens)."""
+    counts = counts_by_document(analysis)
+    tokens = analysis.doc_tokens.set_index("doc_id")["n_tokens"].reindex(counts.index)
+    rates = counts.div(tokens.where(tokens > 0), axis=0) * 1000.0
+    return rates.fillna(0.0)
+
+
+def theme_summary(analysis: Analysis) -> pd.DataFrame:
+    """Corpus level, one row per theme.
+
+    Columns: `theme`, `name_ar`, `name_en`, `hits`, `rate_per_1000` (hits per 1,000 tokens of
+    the corpus), `docs_with_theme`, `share_docs` (of all documents), `sentences_with_theme`,
+    `share_sentences` (of all sentences).
+    """
+    hits = analysis.hits
+    n_docs = len(analysis.doc_tokens)
+    n_tokens = int(analysis.doc_tokens["n_tokens"].sum())
+    n_sentences = int(analysis.doc_tokens["n_sentences"].sum())
+    by_theme = hits.groupby("theme")
+    counts = by_theme.size()
+    docs = by_theme["doc_id"].nunique()
+    sentences = hits.drop_duplicates(["doc_id", "sentence", "theme"]).groupby("theme").size()
+    rows = []
+    for t in analysis.themes:
+        n_hits = int(counts.get(t.id, 0))
+        n_doc = int(docs.get(t.id, 0))
+        n_sent = int(sentences.get(t.id, 0))
+        rows.append(
+            {
+                "theme": t.id,
+                "name_ar": t.name_ar,
+                "name_en": t.name_en,
+                "hits": n_hits,
+                "rate_per_1000": n_hits * 1000.0 / n_tokens if n_tokens else 0.0,
+                "docs_with_theme": n_doc,
+                "share_docs": n_doc / n_docs if n_docs else 0.0,
+                "sentences_with_theme": n_sent,
+                "share_sentences": n_sent / n_sentences if n_sentences else 0.0,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def top_terms(analysis: Analysis, n: int = 10) -> pd.DataFrame:
+    """The `n` most matched entries per theme.
+
+    Columns: `theme`, `entry` (as in the lexicon), `hits`, `docs` (documents with it),
+    `top_form` (its most frequent spelling in the texts), `rank` (1 = most hits; ties by entry).
+    """
+    columns = ["theme", "entry", "hits", "docs", "top_form", "rank"]
+    hits = analysis.hits
+    if hits.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = hits.groupby(["theme", "entry"])
+    table = pd.DataFrame(
+        {
+            "hits": grouped.size(),
+            "docs": grouped["doc_id"].nunique(),
+            "top_form": grouped["match"].agg(lambda s: s.value_counts().index[0]),
+        }
+    ).reset_index()
+    order = {t: i for i, t in enumerate(analysis.theme_ids)}
+    table = table.sort_values(
+        ["theme", "hits", "entry"], ascending=[True, False, True], key=_theme_order_key(order)
+    )
+    table["rank"] = table.groupby("theme").cumcount() + 1
+    return table[table["rank"] <= n].reset_index(drop=True)[columns]
+
+
+def _theme_order_key(order: Mapping[str, int]) -> Any:
+    def key(column: pd.Series) -> pd.Series:
+        return column.map(order) if column.name == "theme" else column
+
+    return key
+
+
+def cooccurrence(analysis: Analysis) -> pd.DataFrame:
+    """Theme x theme: number of sentences mentioning both (diagonal: mentioning the theme)."""
+    ids = analysis.theme_ids
+    present = analysis.hits.drop_duplicates(["doc_id", "sentence", "theme"])
+    indicator = pd.crosstab([present["doc_id"], present["sentence"]], present["theme"])
+    indicator = indicator.reindex(columns=ids, fill_value=0).clip(upper=1)
+    matrix = indicator.T @ indicator
+    matrix = matrix.reindex(index=ids, columns=ids, fill_value=0).astype("int64")
+    matrix.index.name = matrix.columns.name = None
+    return matrix
+
+
+def kwic(
+    analysis: Analysis,
+    documents: pd.DataFrame,
+    theme: str | None = None,
+    entry: str | None = None,
+    width: int = 60,
+) -> pd.DataFrame:
+    """Concordance: every hit (of `theme`/`entry` if given) with `width` characters of context.
+
+    Columns: `doc_id`, `sentence`, `theme`, `entry`, `left`, `match`, `right`; context comes
+    from the document's cleaned `text`, line breaks shown as spaces.
+    """
+    hits = analysis.hits
+    if theme is not None:
+        hits = hits[hits["theme"] == theme]
+    if entry is not None:
+        hits = hits[hits["entry"] == entry]
+    texts = documents.assign(doc_id=documents["doc_id"].astype(str)).set_index("doc_id")["text"]
+    rows = []
+    for h in hits.itertuples(index=False):
+        text = texts.get(h.doc_id, "")
+        left = _one_line(text[max(0, h.start - width) : h.start])
+        right = _one_line(text[h.end : h.end + width])
+        rows.append((h.doc_id, h.sentence, h.theme, h.entry, left, text[h.start : h.end], right))
+    return pd.DataFrame(
+        rows, columns=["doc_id", "sentence", "theme", "entry", "left", "match", "right"]
+    )
+
+
+def _one_line(text: str) -> str:
+    return _SPACE_RUN.sub(" ", text)
+
+
+def term_counts(texts: Iterable[str], *, stopwords: bool = False) -> Counter[str]:
+    """Counts of analysis keys over texts (stopwords dropped unless `stopwords`), for `keyness`.
+
+    Tokens are counted first (`arabic.count_tokens`), then each distinct type is mapped to its
+    key once.
+    """
+    types: Counter[str] = Counter()
+    for text in texts:
+        types.update(arabic.count_tokens(text))
+    keyed: Counter[str] = Counter()
+    for word, n in types.items():
+        if stopwords or not arabic.is_stopword(word):
+            key = _key(word)
+            if key:
+                keyed[key] += n
+    return keyed
+
+
+def keyness(
+    target: Mapping[str, int],
+    reference: Mapping[str, int],
+    *,
+    min_count: int = 3,
+    top: int | None = 50,
+) -> pd.DataFrame:
+    """Log-likelihood keyness (Dunning 1993, as computed by Rayson and Garside 2000).
+
+    For each term with at least `min_count` occurrences in the target: `term`,
+    `count_target`, `count_reference`, `per_1000_target`, `per_1000_reference`,
+    `log_likelihood` (G2; 3.84 is p < 0.05, 6.63 p < 0.01, 10.83 p < 0.001, 1 d.f.),
+    `log_ratio` (binary log of the relative frequency ratio, 0.5 added to zero counts) and
+    `key` (`over` when relatively more frequent in the target, else `under`). Sorted by
+    log-likelihood, over-used terms first; `top` rows (all when None).
+    """
+    columns = [
+        "term",
+        "count_target",
+        "count_reference",
+        "per_1000_target",
+        "per_1000_reference",
+        "log_likelihood",
+        "log_ratio",
+        "key",
+    ]
+    total_t = float(sum(target.values()))
+    total_r = float(sum(reference.values()))
+    terms = [t for t, n in target.items() if n >= min_count]
+    if not terms or total_t == 0 or total_r == 0:
+        return pd.DataFrame(columns=columns)
+    a = np.array([target[t] for t in terms], dtype=float)
+    b = np.array([reference.get(t, 0) for t in terms], dtype=float)
+    expected_a = total_t * (a + b) / (total_t + total_r)
+    expected_b = total_r * (a + b) / (total_t + total_r)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        part_a = np.where(a > 0, a * np.log(a / expected_a), 0.0)
+        part_b = np.where(b > 0, b * np.log(b / expected_b), 0.0)
+    g2 = 2.0 * (part_a + part_b)
+    freq_a, freq_b = a / total_t, b / total_r
+    log_ratio = np.log2(np.maximum(a, 0.5) / total_t) - np.log2(np.maximum(b, 0.5) / total_r)
+    table = pd.DataFrame(
+        {
+            "term": terms,
+            "count_target": a.astype("int64"),
+            "count_reference": b.astype("int64"),
+            "per_1000_target": freq_a * 1000.0,
+            "per_1000_reference": freq_b * 1000.0,
+            "log_likelihood": g2,
+            "log_ratio": log_ratio,
+            "key": np.where(freq_a >= freq_b, "over", "under"),
+        }
+    )
+    table["_under"] = table["key"] == "under"
+    table = table.sort_values(["_under", "log_likelihood", "term"], ascending=[True, False, True])
+    table = table.drop(columns="_under").reset_index(drop=True)
+    return table if top is None else table.head(top)
+
+
+def document_keyness(
+    documents: pd.DataFrame,
+    target: Iterable[str] | pd.Series,
+    reference: Mapping[str, int] | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """`keyness` of a group of documents (doc_ids, or a boolean mask over `documents`) against
+    the other documents, or against `reference` term counts (e.g. `term_counts` of a
+    reference corpus). `options` go to `keyness`."""
+    if isinstance(target, pd.Series) and target.dtype == bool:
+        in_group = target.to_numpy()
+    else:
+        wanted = {str(d) for d in target}
+        in_group = documents["doc_id"].astype(str).isin(wanted).to_numpy()
+    texts = documents["text"].fillna("").astype(str)
+    target_counts = term_counts(texts[in_group])
+    reference_counts = reference if reference is not None else term_counts(texts[~in_group])
+    return keyness(target_counts, reference_counts, **options)
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LabelledSentence:
+    text: str
+    themes: frozenset[str]  # must receive
+    may: frozenset[str]  # not judged
+    source: str
+    line: int
+
+
+def load_validation_set(
+    path: str | Path | None = None, theme_ids: Iterable[str] = ()
+) -> list[LabelledSentence]:
+    """Read the labelled sentences; unknown theme ids (when `theme_ids` given) are errors."""
+    path = Path(path) if path is not None else config.VALIDATION_SET_PATH
+    parser = _Parser(str(path))
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    if root is None:
+        raise parser.fail(None, "the validation set is empty")
+    top = parser.mapping(root, {"version", "sentences"}, "the validation set")
+    if "sentences" not in top:
+        raise parser.fail(root, "the validation set has no 'sentences'")
+    known = set(theme_ids)
+    sentences = []
+    for node in parser.sequence(top["sentences"], "'sentences'"):
+        items = parser.mapping(node, {"text", "themes", "may", "source"}, "a sentence")
+        if "text" not in items or "themes" not in items:
+            raise parser.fail(node, "a sentence needs 'text' and 'themes'")
+        text = parser.string(items["text"], "'text'")
+        labels = {}
+        for key in ("themes", "may"):
+            values = (
+                [parser.string(n, key) for n in parser.sequence(items[key], key)]
+                if key in items
+                else []
+            )
+            unknown = set(values) - known if known else set()
+            if unknown:
+                raise parser.fail(
+                    items[key], f"sentence {text[:40]!r}: unknown theme(s) {sorted(unknown)}"
+                )
+            labels[key] = frozenset(values)
+        source = parser.string(items["source"], "'source'") if "source" in items else ""
+        sentences.append(
+            LabelledSentence(
+                text, labels["themes"], labels["may"], source, node.start_mark.line + 1
+            )
+        )
+    return sentences
+
+
+def validation_details(
+    lexicon: Lexicon | None = None, path: str | Path | None = None
+) -> pd.DataFrame:
+    """Per labelled sentence: `text`, `source`, `line`, `expected`, `may`, `received`,
+    `missing` (expected, not received) and `unexpected` (received, neither expected nor may)."""
+    lexicon = lexicon or default_lexicon()
+    rows = []
+    for s in load_validation_set(path, lexicon.theme_ids):
+        received = {m.theme for m in match_text(s.text, lexicon)}
+        rows.append(
+            {
+                "text": s.text,
+                "source": s.source,
+                "line": s.line,
+                "expected": sorted(s.themes),
+                "may": sorted(s.may),
+                "received": sorted(received),
+                "missing": sorted(s.themes - received),
+                "unexpected": sorted(received - s.themes - s.may),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def validate(lexicon: Lexicon | None = None, path: str | Path | None = None) -> pd.DataFrame:
+    """Per theme precision and recall on the labelled sentences.
+
+    Columns: `theme`, `tp`, `fp`, `fn`, `precision`, `recall`, `sentences` (labelled
+    positive). A theme listed under `may` for a sentence is not judged there.
+    """
+    lexicon = lexicon or default_lexicon()
+    details = validation_details(lexicon, path)
+    rows = []
+    for theme_id in lexicon.theme_ids:
+        tp = fp = fn = positives = 0
+        for expected, may, received in zip(
+            details["expected"], details["may"], details["received"], strict=True
+        ):
+            if theme_id in may:
+                continue
+            positives += theme_id in expected
+            tp += theme_id in expected and theme_id in received
+            fn += theme_id in expected and theme_id not in received
+            fp += theme_id not in expected and theme_id in received
+        rows.append(
+            {
+                "theme": theme_id,
+                "tp": tp,
+                "fp": fp,
+                "fn": fn,
+                "precision": tp / (tp + fp) if tp + fp else math.nan,
+                "recall": tp / (tp + fn) if tp + fn else math.nan,
+                "sentences": positives,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --- command line ---------------------------------------------------------------------------
+
+
+def tag_line(text: str, lexicon: Lexicon) -> dict[str, Any]:
+    """The JSON object `python -m analysis tag` writes for one line."""
+    matches = match_text(text, lexicon)
+    themes = [t for t in lexicon.theme_ids if any(m.theme == t for m in matches)]
+    return {
+        "text": text,
+        "themes": themes,
+        "matches": [
+            {"theme": m.theme, "entry": m.entry, "text": m.text, "start": m.start, "end": m.end}
+            for m in matches
+        ],
+    }
+
+
+def _stdin_lines() -> Iterator[str]:
+    for raw in sys.stdin.buffer:
+        yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
+
+
+def cli_tag(args: Any) -> int:
+    """`python -m analysis tag`: one JSON object per UTF-8 line of standard input."""
+    lexicon = _cli_lexicon(args)
+    if lexicon is None:
+        return 2
+    out = sys.stdout
+    for line in _stdin_lines():
+        out.write(json.dumps(tag_line(line, lexicon), ensure_ascii=False) + "\n")
+    out.flush()
+    return 0
+
+
+def _cli_lexicon(args: Any) -> Lexicon | None:
+    try:
+        return load_lexicon(getattr(args, "lexicon", None))
+    except LexiconError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+
+
+def document_theme_table(analysis: Analysis, documents: pd.DataFrame) -> pd.DataFrame:
+    """What `python -m analysis themes` prints: `doc_id`, `title`, `n_tokens`, a count per theme."""
+    counts = counts_by_document(analysis).reset_index()
+    meta = analysis.doc_tokens[["doc_id", "n_tokens"]]
+    if "title" in documents.columns:
+        titles = documents.assign(doc_id=documents["doc_id"].astype(str))[["doc_id", "title"]]
+        meta = meta.merge(titles, on="doc_id", how="left")[["doc_id", "title", "n_tokens"]]
+    return meta.merge(counts, on="doc_id", how="left")
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    """A GitHub-flavoured Markdown table (no extra dependency); `|` in cells escaped."""
+
+    def cell(value: Any) -> str:
+        text = (
+            "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+        )
+        return " ".join(text.split()).replace("|", "\\|")
+
+    header = "| " + " | ".join(cell(c) for c in table.columns) + " |"
+    numeric = [pd.api.types.is_numeric_dtype(table[c]) for c in table.columns]
+    rule = "|" + "|".join("---:" if n else "---" for n in numeric) + "|"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join([header, rule, *body]) + "\n"
+
+
+def cli_themes(args: Any) -> int:
+    """`python -m analysis themes [CORPUS]`: the document x theme table (csv, json, markdown)."""
+    from analysis.corpus import load_corpus  # the loader is only needed by this command
+
+    lexicon = _cli_lexicon(args)
+    if lexicon is None:
+        return 2
+    try:
+        corpus = load_corpus(
+            getattr(args, "corpus", None),
+            text_field=getattr(args, "text_field", None),
+            keep_duplicates=bool(getattr(args, "keep_duplicates", False)),
+        )
+        documents = corpus.analysed()
+        analysis = analyse_corpus(
+            documents,
+            lexicon,
+            workers=getattr(args, "workers", 1) or 1,
+            engine=getattr(args, "engine", "local") or "local",
+            scheduler=getattr(args, "scheduler", None),
+        )
+    except (OSError, RuntimeError, ValueError) as exc:  # CorpusError is a ValueError
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    table = document_theme_table(analysis, documents)
+    fmt = getattr(args, "format", "markdown")
+    if fmt == "csv":
+        sys.stdout.write(table.to_csv(index=False))
+    elif fmt == "json":
+        sys.stdout.write(table.to_json(orient="records", force_ascii=False) + "\n")
+    else:
+        sys.stdout.write(to_markdown(table))
+    return 0
