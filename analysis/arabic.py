@@ -1,0 +1,504 @@
+"""Arabic text processing: normalization, tokenization, light stemming, stopwords, sentences.
+
+Normalization (`normalize`) is one `str.translate` pass: every step either deletes a
+character or maps one character to one other character, the steps touch disjoint sets of
+characters and no step produces a character another step rewrites, so the result does not
+depend on their order and a second pass changes nothing (idempotent). Steps and defaults:
+
+- ``diacritics`` (on): delete every Arabic non-spacing mark: harakat, tanween, shadda, sukun
+  (U+064B-U+0652, exactly what CAMeL Tools' ``dediac_ar`` removes, with superscript alef
+  U+0670), and also the other marks CAMeL keeps: maddah/hamza above and below
+  (U+0653-U+0655), the other extended marks up to U+065F, the honorific signs
+  U+0610-U+061A and the Quranic annotation marks (U+06D6-U+06ED, U+0898-U+08FF). These are
+  all the Mn characters of the Arabic blocks. `dediac` is the CAMeL-equivalent subset.
+- ``tatweel`` (on): delete the kashida U+0640, a purely typographic stretch.
+- ``alef`` (on): أ إ آ ٱ -> ا (same four letters as CAMeL's ``normalize_alef_ar``); the seeds
+  spell the same words both ways (الارهاب / الإرهاب).
+- ``alef_maqsura`` (on): ى -> ي (as CAMeL); writers confuse the two at word end (على / علي).
+- ``taa_marbuta`` (on): ة -> ه (as CAMeL). On by default because news text writes the
+  same word both ways (الامنية / الامنيه) and counting must not split them; it conflates a
+  few pairs (e.g. feminine nouns with the 3rd person pronoun suffix), which matters less
+  for counting than the split would.
+- ``hamza_seats`` (off): ؤ ئ -> ء. Off because the seat is rarely miswritten in edited news
+  and folding it merges distinct words; available for noisier text.
+- ``digits`` (on): Arabic-Indic (U+0660-U+0669) and Persian (U+06F0-U+06F9) digits -> 0-9.
+
+Presentation forms (U+FB50-U+FEFF) are letters for tokenization but are not folded: that
+is Unicode compatibility normalization (NFKC), a hygiene step of the corpus loader.
+
+Tokenization (`tokenize`): a token is a run of Arabic letters (kind ``arabic``) or a run of
+other letters and digits (kind ``latin`` when it has a letter, ``number`` when it is all
+digits) in which ``-`` and apostrophes join two runs (F-35, al-Qaeda) and ``. , : /`` and the
+Arabic decimal/thousands separators join two digits (24,6 / 3.5 / 2015/07/21). Diacritics
+and tatweel never split a word: tokens are found on the text with those marks removed and
+their offsets are mapped back, so a token's span covers the word with its marks (and the
+marks right after its last letter), and ``text[start:end]`` is the original spelling.
+A change of script splits: ``بـF-16`` gives ``ب`` and ``F-16``; ``2025م`` gives ``2025`` and
+``م``. Everything else (Arabic and Latin punctuation, symbols, spaces) separates tokens.
+`count_tokens(text)` equals ``Counter(normalize(t.text) for t in tokenize(text))``.
+
+Light stemming (`stem`, on a normalized word), after Larkey, Ballesteros and Connell's
+"light10" stemmer with stricter length guards:
+
+1. Article prefixes, longest first: وبال وكال فبال فكال ولل فلل وال فال بال كال لل ال, removed
+   when at least 2 letters remain.
+2. Otherwise the conjunction و alone, removed when at least 3 letters remain. The single
+   prepositions ب ل ك and the conjunction ف are never removed alone: too many words start
+   with those letters (بلد، لجنة، كبير، فريق).
+3. Suffixes, in this order, each removed at most once and only when at least 3 letters
+   remain: ها ان ات ون ين يه ية ه ة ي.
+4. Exceptions (`analysis/data/stem_exceptions.txt`): a listed word is its own stem. If the
+   word, or what prefix removal leaves of it, is listed (or is listed with the article,
+   e.g. السودان for بالسودان), suffix removal stops and the listed word is the stem. So
+   مالي stays مالي (while المالي, "the financial", becomes مال), and ايران does not lose ان.
+
+So والإرهاب، للإرهاب، بالإرهاب، الإرهاب، إرهاب، الإرهابية، الإرهابيين، إرهابي all stem to
+ارهاب. Words that are not Arabic (Latin, numbers) are returned unchanged.
+
+Stopwords come from the maintained ``stopwordsiso`` list, normalized with `normalize` and
+extended by ``analysis/data/stopwords_extra.txt``.
+
+Sentences end at . ! ? ؟ ؛ … (a dot between two digits is a decimal point) and at line
+breaks; paragraphs are the non-blank lines. Spans carry offsets into the text given.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import NamedTuple
+
+from analysis.config import STEM_EXCEPTIONS_PATH, STOPWORDS_EXTRA_PATH
+
+CodeRanges = tuple[tuple[int, int], ...]
+
+# Every non-spacing mark (Mn) of the Arabic blocks (Unicode 14, as Python 3.11 knows it).
+ARABIC_MARKS: CodeRanges = (
+    (0x0610, 0x061A),
+    (0x064B, 0x065F),
+    (0x0670, 0x0670),
+    (0x06D6, 0x06DC),
+    (0x06DF, 0x06E4),
+    (0x06E7, 0x06E8),
+    (0x06EA, 0x06ED),
+    (0x0898, 0x089F),
+    (0x08CA, 0x08E1),
+    (0x08E3, 0x08FF),
+)
+# What CAMeL Tools' dediac_ar removes (camel_tools.utils.charsets.AR_DIAC_CHARSET).
+CAMEL_DIACRITICS: CodeRanges = ((0x064B, 0x0652), (0x0670, 0x0670))
+TATWEEL = "\u0640"
+# Letters (Lo, Lm) of the Arabic blocks, tatweel excepted, presentation forms included.
+ARABIC_LETTERS: CodeRanges = (
+    (0x0620, 0x063F),
+    (0x0641, 0x064A),
+    (0x066E, 0x066F),
+    (0x0671, 0x06D3),
+    (0x06D5, 0x06D5),
+    (0x06E5, 0x06E6),
+    (0x06EE, 0x06EF),
+    (0x06FA, 0x06FC),
+    (0x06FF, 0x06FF),
+    (0x0750, 0x077F),
+    (0x0870, 0x0887),
+    (0x0889, 0x088E),
+    (0x08A0, 0x08C9),
+    (0xFB50, 0xFBB1),
+    (0xFBD3, 0xFD3D),
+    (0xFD50, 0xFD8F),
+    (0xFD92, 0xFDC7),
+    (0xFDF0, 0xFDFB),
+    (0xFE70, 0xFE74),
+    (0xFE76, 0xFEFC),
+)
+# The Arabic blocks less their two digit ranges: excluded from "other letters and digits".
+_ARABIC_BLOCKS_EXCEPT_DIGITS: CodeRanges = (
+    (0x0600, 0x065F),
+    (0x066A, 0x06EF),
+    (0x06FA, 0x06FF),
+    (0x0750, 0x077F),
+    (0x0870, 0x08FF),
+    (0xFB50, 0xFDFF),
+    (0xFE70, 0xFEFF),
+)
+
+ALEF_VARIANTS = "\u0622\u0623\u0625\u0671"  # آ أ إ ٱ
+ALEF = "\u0627"
+ALEF_MAQSURA = "\u0649"
+YA = "\u064a"
+TAA_MARBUTA = "\u0629"
+HA = "\u0647"
+HAMZA_SEATS = "\u0624\u0626"  # ؤ ئ
+HAMZA = "\u0621"
+ARABIC_INDIC_DIGITS = "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"
+PERSIAN_DIGITS = "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9"
+
+
+def _chars(ranges: CodeRanges) -> str:
+    return "".join(chr(c) for first, last in ranges for c in range(first, last + 1))
+
+
+def _class_body(ranges: CodeRanges) -> str:
+    """Regex character-class body (no brackets) for code point ranges, as \\uXXXX escapes."""
+    return "".join(
+        f"\\u{first:04x}" if first == last else f"\\u{first:04x}-\\u{last:04x}"
+        for first, last in ranges
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# Normalization: one translate table per combination of options.
+
+_DELETE_MARKS = dict.fromkeys(map(ord, _chars(ARABIC_MARKS)))
+_DELETE_CAMEL_DIACRITICS = dict.fromkeys(map(ord, _chars(CAMEL_DIACRITICS)))
+_DELETE_TATWEEL = {ord(TATWEEL): None}
+_MAP_ALEF = dict.fromkeys(map(ord, ALEF_VARIANTS), ALEF)
+_MAP_ALEF_MAQSURA = {ord(ALEF_MAQSURA): YA}
+_MAP_TAA_MARBUTA = {ord(TAA_MARBUTA): HA}
+_MAP_HAMZA_SEATS = dict.fromkeys(map(ord, HAMZA_SEATS), HAMZA)
+_MAP_DIGITS = {
+    ord(ch): str(value)
+    for digits in (ARABIC_INDIC_DIGITS, PERSIAN_DIGITS)
+    for value, ch in enumerate(digits)
+}
+
+
+def dediac(text: str) -> str:
+    """Remove harakat, tanween, shadda, sukun and superscript alef (= CAMeL ``dediac_ar``)."""
+    return text.translate(_DELETE_CAMEL_DIACRITICS)
+
+
+def remove_diacritics(text: str) -> str:
+    """Remove every Arabic non-spacing mark (a superset of `dediac`, see module docstring)."""
+    return text.translate(_DELETE_MARKS)
+
+
+def remove_tatweel(text: str) -> str:
+    return text.translate(_DELETE_TATWEEL)
+
+
+def normalize_alef(text: str) -> str:
+    """أ إ آ ٱ -> ا (= CAMeL ``normalize_alef_ar``)."""
+    return text.translate(_MAP_ALEF)
+
+
+def normalize_alef_maqsura(text: str) -> str:
+    """ى -> ي (= CAMeL ``normalize_alef_maksura_ar``)."""
+    return text.translate(_MAP_ALEF_MAQSURA)
+
+
+def normalize_taa_marbuta(text: str) -> str:
+    """ة -> ه (= CAMeL ``normalize_teh_marbuta_ar``)."""
+    return text.translate(_MAP_TAA_MARBUTA)
+
+
+def normalize_hamza_seats(text: str) -> str:
+    """ؤ ئ -> ء."""
+    return text.translate(_MAP_HAMZA_SEATS)
+
+
+def normalize_digits(text: str) -> str:
+    """Arabic-Indic and Persian digits -> ASCII digits."""
+    return text.translate(_MAP_DIGITS)
+
+
+@cache
+def _normalization_table(
+    diacritics: bool,
+    tatweel: bool,
+    alef: bool,
+    alef_maqsura: bool,
+    taa_marbuta: bool,
+    hamza_seats: bool,
+    digits: bool,
+) -> dict[int, str | None]:
+    """The union of the chosen steps' tables (their keys are disjoint)."""
+    table: dict[int, str | None] = {}
+    for chosen, step in (
+        (diacritics, _DELETE_MARKS),
+        (tatweel, _DELETE_TATWEEL),
+        (alef, _MAP_ALEF),
+        (alef_maqsura, _MAP_ALEF_MAQSURA),
+        (taa_marbuta, _MAP_TAA_MARBUTA),
+        (hamza_seats, _MAP_HAMZA_SEATS),
+        (digits, _MAP_DIGITS),
+    ):
+        if chosen:
+            table.update(step)
+    return table
+
+
+def normalize(
+    text: str,
+    *,
+    diacritics: bool = True,
+    tatweel: bool = True,
+    alef: bool = True,
+    alef_maqsura: bool = True,
+    taa_marbuta: bool = True,
+    hamza_seats: bool = False,
+    digits: bool = True,
+) -> str:
+    """Normalize Arabic text for counting (steps and defaults in the module docstring)."""
+    table = _normalization_table(
+        diacritics, tatweel, alef, alef_maqsura, taa_marbuta, hamza_seats, digits
+    )
+    return text.translate(table)
+
+
+# ---------------------------------------------------------------------------------------
+# Tokenization.
+
+
+class Token(NamedTuple):
+    text: str  # the original spelling, == source[start:end]
+    start: int
+    end: int
+    kind: str  # "arabic" | "latin" | "number"
+
+
+_ARABIC_WORD = f"[{_class_body(ARABIC_LETTERS)}]+"
+# A word character that is not Arabic (Arabic-Indic and Persian digits are allowed).
+_OTHER_ALNUM = rf"[^\W_{_class_body(_ARABIC_BLOCKS_EXCEPT_DIGITS)}]"
+_JOINER = r"[-'\u2019]|(?<=\d)[.,:/\u066b\u066c](?=\d)"
+_OTHER_WORD = rf"{_OTHER_ALNUM}+(?:(?:{_JOINER}){_OTHER_ALNUM}+)*"
+_TOKEN_RE = re.compile(f"{_ARABIC_WORD}|{_OTHER_WORD}")
+_INVISIBLE_IN_WORDS_RE = re.compile(f"[{_class_body(ARABIC_MARKS)}{TATWEEL}]+")
+_ARABIC_LETTER_RE = re.compile(f"[{_class_body(ARABIC_LETTERS)}]")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def _kind(word: str) -> str:
+    if _ARABIC_LETTER_RE.match(word):
+        return "arabic"
+    return "latin" if _LETTER_RE.search(word) else "number"
+
+
+class _OffsetMap:
+    """Maps positions in a text with marks/tatweel removed back to the original text."""
+
+    def __init__(self, removed: list[re.Match[str]]) -> None:
+        self._gap_at: list[int] = []  # position in the stripped text where each gap sits
+        self._shift: list[int] = []  # characters removed up to and including that gap
+        self._gap_length: dict[int, int] = {}
+        shift = 0
+        for match in removed:
+            length = match.end() - match.start()
+            position = match.start() - shift
+            shift += length
+            self._gap_at.append(position)
+            self._shift.append(shift)
+            self._gap_length[position] = length
+
+    def original(self, position: int) -> int:
+        """Original index of the character at ``position`` of the stripped text."""
+        gaps_before = bisect_right(self._gap_at, position)
+        return position + (self._shift[gaps_before - 1] if gaps_before else 0)
+
+    def gap_length(self, position: int) -> int:
+        """How many characters were removed right before ``position`` of the stripped text."""
+        return self._gap_length.get(position, 0)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Arabic words, other words and numbers of ``text``, with offsets into ``text``."""
+    removed = list(_INVISIBLE_IN_WORDS_RE.finditer(text))
+    if not removed:
+        return [
+            Token(m.group(), m.start(), m.end(), _kind(m.group())) for m in _TOKEN_RE.finditer(text)
+        ]
+    stripped = _INVISIBLE_IN_WORDS_RE.sub("", text)
+    offsets = _OffsetMap(removed)
+    tokens = []
+    for match in _TOKEN_RE.finditer(stripped):
+        kind = _kind(match.group())
+        start = offsets.original(match.start())
+        end = offsets.original(match.end() - 1) + 1
+        if kind == "arabic":  # marks written after the last letter belong to the word
+            end += offsets.gap_length(match.end())
+        tokens.append(Token(text[start:end], start, end, kind))
+    return tokens
+
+
+def count_tokens(text: str) -> Counter[str]:
+    """Counts of normalized token types: normalize once, one regex pass, no offsets."""
+    return Counter(_TOKEN_RE.findall(normalize(text)))
+
+
+# ---------------------------------------------------------------------------------------
+# Light stemming.
+
+_ARTICLE_PREFIXES = (
+    "\u0648\u0628\u0627\u0644",  # وبال
+    "\u0648\u0643\u0627\u0644",  # وكال
+    "\u0641\u0628\u0627\u0644",  # فبال
+    "\u0641\u0643\u0627\u0644",  # فكال
+    "\u0648\u0644\u0644",  # ولل
+    "\u0641\u0644\u0644",  # فلل
+    "\u0648\u0627\u0644",  # وال
+    "\u0641\u0627\u0644",  # فال
+    "\u0628\u0627\u0644",  # بال
+    "\u0643\u0627\u0644",  # كال
+    "\u0644\u0644",  # لل
+    "\u0627\u0644",  # ال
+)
+_ARTICLE = "\u0627\u0644"  # ال
+_CONJUNCTION_WAW = "\u0648"  # و
+_SUFFIXES = (
+    "\u0647\u0627",  # ها
+    "\u0627\u0646",  # ان
+    "\u0627\u062a",  # ات
+    "\u0648\u0646",  # ون
+    "\u064a\u0646",  # ين
+    "\u064a\u0647",  # يه
+    "\u064a\u0629",  # ية
+    "\u0647",  # ه
+    "\u0629",  # ة
+    "\u064a",  # ي
+)
+MIN_STEM_AFTER_ARTICLE = 2
+MIN_STEM_AFTER_WAW = 3
+MIN_STEM_AFTER_SUFFIX = 3
+
+
+def read_word_list(path: Path) -> list[str]:
+    """Words of a UTF-8 list file: one per line, ``#`` starts a comment, blanks ignored."""
+    words = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        word = line.split("#", 1)[0].strip()
+        if word:
+            words.append(word)
+    return words
+
+
+@lru_cache(maxsize=1)
+def stem_exceptions() -> frozenset[str]:
+    """Normalized words that are their own stem (``stem_exceptions.txt``)."""
+    return frozenset(normalize(word) for word in read_word_list(STEM_EXCEPTIONS_PATH))
+
+
+def _prefix_readings(word: str) -> list[tuple[bool, str]]:
+    """(article removed?, remainder) readings of ``word``, least stripped first."""
+    readings = [(False, word)]
+    if word.startswith(_CONJUNCTION_WAW) and len(word) - 1 >= MIN_STEM_AFTER_WAW:
+        readings.append((False, word[1:]))
+    for prefix in _ARTICLE_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= MIN_STEM_AFTER_ARTICLE:
+            readings.append((True, word[len(prefix) :]))
+            break
+    return readings
+
+
+def _suffix_chain(word: str) -> list[str]:
+    """``word`` then each shorter form that light10's suffix removal passes through."""
+    chain = [word]
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM_AFTER_SUFFIX:
+            word = word[: -len(suffix)]
+            chain.append(word)
+    return chain
+
+
+@lru_cache(maxsize=1 << 20)
+def stem(word: str) -> str:
+    """Light stem of a normalized word (rules in the module docstring)."""
+    if not _ARABIC_LETTER_RE.match(word):
+        return word
+    exceptions = stem_exceptions()
+    readings = _prefix_readings(word)
+    for article_removed, remainder in readings:
+        for form in _suffix_chain(remainder):
+            listed = _ARTICLE + form if article_removed else form
+            if listed in exceptions:
+                return listed
+    return _suffix_chain(readings[-1][1])[-1]
+
+
+@lru_cache(maxsize=1 << 20)
+def analysis_key(token_text: str) -> str:
+    """The form tokens are counted and matched under: ``stem(normalize(token_text))``."""
+    return stem(normalize(token_text))
+
+
+def count_keys(text: str) -> Counter[str]:
+    """Counts of analysis keys: `count_tokens`, then one `stem` per distinct type."""
+    keys: Counter[str] = Counter()
+    for word, count in count_tokens(text).items():
+        keys[stem(word)] += count
+    return keys
+
+
+# ---------------------------------------------------------------------------------------
+# Stopwords.
+
+
+def _is_word(text: str) -> bool:
+    return _TOKEN_RE.fullmatch(text) is not None
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """Normalized Arabic stopwords: ``stopwordsiso``'s list plus ``stopwords_extra.txt``."""
+    # Imported here so the rest of the module works where the package is not installed yet.
+    import stopwordsiso
+
+    listed: Iterable[str] = [*stopwordsiso.stopwords("ar"), *read_word_list(STOPWORDS_EXTRA_PATH)]
+    return frozenset(word for word in map(normalize, listed) if _is_word(word))
+
+
+def is_stopword(word: str) -> bool:
+    """Whether ``word`` (normalized here, so any spelling) is a stopword."""
+    return normalize(word) in stopwords()
+
+
+# ---------------------------------------------------------------------------------------
+# Sentences and paragraphs.
+
+
+class Span(NamedTuple):
+    start: int
+    end: int
+    text: str  # == source[start:end]
+
+
+_LINE_BREAK = r"\r\n|[\n\r\u2028\u2029\x85]"
+# A dot between two digits is a decimal point, not a sentence end.
+_SENTENCE_END = (
+    r"(?:(?<!\d)\.|\.(?!\d)|[!?\u061f\u061b\u2026\u06d4])+"  # . ! ? ؟ ؛ … ۔
+    r"[\"'\u00bb\u201d\u2019)\]]*"  # closing quotes and brackets stay with their sentence
+)
+_SENTENCE_BOUNDARY_RE = re.compile(f"{_SENTENCE_END}|{_LINE_BREAK}")
+_PARAGRAPH_BOUNDARY_RE = re.compile(_LINE_BREAK)
+_HAS_WORD_CHARACTER_RE = re.compile(r"\w")
+
+
+def _spans_between(text: str, boundary: re.Pattern[str]) -> list[Span]:
+    """The stretches of ``text`` up to and including each boundary, whitespace trimmed."""
+    spans = []
+    start = 0
+    for match in boundary.finditer(text):
+        spans.append(_trimmed_span(text, start, match.end()))
+        start = match.end()
+    spans.append(_trimmed_span(text, start, len(text)))
+    return [span for span in spans if _HAS_WORD_CHARACTER_RE.search(span.text)]
+
+
+def _trimmed_span(text: str, start: int, end: int) -> Span:
+    piece = text[start:end]
+    start += len(piece) - len(piece.lstrip())
+    end -= len(piece) - len(piece.rstrip())
+    return Span(start, max(start, end), text[start : max(start, end)])
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Sentences ending at . ! ? ؟ ؛ … or a line break; offsets into ``text``."""
+    return _spans_between(text, _SENTENCE_BOUNDARY_RE)
+
+
+def split_paragraphs(text: str) -> list[Span]:
+    """Non-blank lines; offsets into ``text``."""
+    return _spans_between(text, _PARAGRAPH_BOUNDARY_RE)
