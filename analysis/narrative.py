@@ -21,6 +21,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from html import escape as _html_escape
 from pathlib import Path
 from typing import Any
@@ -274,3 +275,445 @@ def record_provenance(record: Mapping[str, Any], out_dir: Path | str) -> Path:
         json.dump(record, stream, ensure_ascii=False, indent=2, sort_keys=True)
     os.replace(temporary, target)
     return target
+
+
+# --- the study every notebook opens -------------------------------------------------------
+
+
+@dataclass
+class Study:
+    """What a notebook works on: the corpus, the lexicon, the analysis and the output folder."""
+
+    corpus: Any
+    lexicon: Any
+    documents: pd.DataFrame  # the analysed rows (duplicates excluded unless kept)
+    out_dir: Path
+    analysis: Any = None
+
+
+def open_study(
+    corpus_path: Path | str | None,
+    out_dir: Path | str | None,
+    *,
+    keep_duplicates: bool = False,
+    workers: int = 1,
+) -> Study:
+    """Load, clean and analyse the corpus, record provenance, embed the table library.
+
+    Every notebook starts here, so all pages describe the same corpus the same way.
+    """
+    from analysis import config, themes
+    from analysis.pipeline import run_pipeline
+
+    lexicon = themes.load_lexicon()
+    result = run_pipeline(
+        corpus_path, lexicon=lexicon, keep_duplicates=keep_duplicates, workers=workers
+    )
+    folder = Path(out_dir) if out_dir else config.REPORTS_DIR
+    study = Study(result.corpus, lexicon, result.corpus.analysed(), folder, result.analysis)
+    record_provenance(provenance(result.corpus, lexicon), folder)
+    init_interactive_tables()
+    return study
+
+
+# --- sentences from data ------------------------------------------------------------------
+
+
+def _date_range(dates: pd.Series) -> tuple[str, str] | None:
+    known = pd.to_datetime(dates, errors="coerce").dropna()
+    if known.empty:
+        return None
+    return known.min().strftime("%Y-%m-%d"), known.max().strftime("%Y-%m-%d")
+
+
+def describe_corpus(corpus: Any) -> tuple[str, str]:
+    """One English and one Arabic sentence saying what the corpus holds."""
+    documents = corpus.documents
+    analysed = len(corpus.analysed())
+    duplicates = int(documents["is_duplicate"].sum())
+    outlets = documents["source"].dropna().nunique()
+    english = (
+        f"The corpus {escape(corpus.name)} holds {plural(len(documents), 'document')}; "
+        f"{number(analysed)} are analysed"
+    )
+    english += (
+        f" ({plural(duplicates, 'duplicate')} set aside)."
+        if duplicates and not corpus.keep_duplicates
+        else "."
+    )
+    arabic = (
+        f"تضم المدونة {escape(corpus.name)} {number(len(documents))} مقالاً، "
+        f"حُلِّل منها {number(analysed)}."
+    )
+    if outlets:
+        english += f" They come from {plural(outlets, 'outlet')}"
+        arabic += f" وهي صادرة عن {number(outlets)} منبراً"
+        dates = _date_range(documents["date"])
+        if dates:
+            english += f" and are dated {dates[0]} to {dates[1]}"
+            arabic += f"، مؤرخة بين {dates[0]} و{dates[1]}"
+        english += "."
+        arabic += "."
+    return english, arabic
+
+
+def describe_cleaning(corpus: Any) -> str:
+    """What cleaning removed, in one English sentence."""
+    documents = corpus.documents
+    raw, clean = int(documents["n_words_raw"].sum()), int(documents["n_words_clean"].sum())
+    audit = corpus.audit
+    if audit.empty:
+        return f"Cleaning removed nothing from the {plural(len(documents), 'document')}."
+    rules = audit["rule"].value_counts()
+    top = enumeration(
+        f"{escape(rule.replace('_', ' '))} ({n})" for rule, n in rules.head(3).items()
+    )
+    share = (raw - clean) / raw if raw else 0.0
+    return (
+        f"Cleaning removed {plural(len(audit), 'line')} from "
+        f"{plural(audit['doc_id'].nunique(), 'document')}, {number(raw - clean)} of "
+        f"{number(raw)} words ({percent(share)}); the most frequent rules were {top}."
+    )
+
+
+def _theme_name(summary_row: Any) -> str:
+    return f"{summary_row.name_en} ({summary_row.name_ar})"
+
+
+def describe_themes(summary: pd.DataFrame, n_tokens: int) -> str:
+    """Which theme is mentioned most and least, with rates and document shares."""
+    total = int(summary["hits"].sum())
+    if total == 0:
+        return f"The lexicon matched nothing in {plural(n_tokens, 'token')}."
+    ranked = summary.sort_values(["rate_per_1000", "theme"], ascending=[False, True])
+    first, last = ranked.iloc[0], ranked.iloc[-1]
+    return (
+        f"Across {plural(n_tokens, 'token')} the lexicon counted {plural(total, 'mention')}. "
+        f"The most frequent theme is {escape(_theme_name(first))}: "
+        f"{number(first.rate_per_1000, 2)} mentions per 1,000 tokens, in "
+        f"{percent(first.share_docs)} of the documents; the least frequent is "
+        f"{escape(_theme_name(last))} ({number(last.rate_per_1000, 2)} per 1,000 tokens, "
+        f"{percent(last.share_docs)} of the documents)."
+    )
+
+
+def describe_validation(scores: pd.DataFrame, names: Mapping[str, str]) -> str:
+    """The spread of precision and recall over themes on the labelled sentences."""
+    parts = []
+    for measure in ("precision", "recall"):
+        known = scores.dropna(subset=[measure]).sort_values([measure, "theme"])
+        if known.empty:
+            continue
+        low, high = known.iloc[0], known.iloc[-1]
+        parts.append(
+            f"{measure} ranges from {number(low[measure], 2)} "
+            f"({escape(names.get(low.theme, low.theme))}) to {number(high[measure], 2)} "
+            f"({escape(names.get(high.theme, high.theme))})"
+        )
+    if not parts:
+        return "The validation set judged no theme."
+    return f"On the labelled validation sentences, {' and '.join(parts)}."
+
+
+def strongest_pair(matrix: pd.DataFrame) -> tuple[str, str, int] | None:
+    """The two different themes sharing the most sentences (None when no pair does)."""
+    best = None
+    for i, a in enumerate(matrix.index):
+        for b in matrix.columns[i + 1 :]:
+            n = int(matrix.loc[a, b])
+            if n and (best is None or n > best[2]):
+                best = (a, b, n)
+    return best
+
+
+def describe_cooccurrence(matrix: pd.DataFrame, names: Mapping[str, str]) -> str:
+    """Which two themes are mentioned together most often."""
+    pair = strongest_pair(matrix)
+    if pair is None:
+        return "No sentence mentions two themes at once."
+    a, b, n = pair
+    base = min(int(matrix.loc[a, a]), int(matrix.loc[b, b]))
+    return (
+        f"The themes most often mentioned in the same sentence are "
+        f"{escape(names.get(a, a))} and {escape(names.get(b, b))}: "
+        f"{plural(n, 'sentence')}, {percent(n / base if base else 0)} of the sentences "
+        f"mentioning the rarer of the two."
+    )
+
+
+# --- vocabulary ---------------------------------------------------------------------------
+
+
+def vocabulary_overview(texts: Iterable[str]) -> tuple[dict[str, int], pd.DataFrame]:
+    """Vocabulary sizes at each processing step, and the words spelled most ways.
+
+    Returns counts (`tokens`, `surface_types`, `normalized_types`, `analysis_keys`) and a
+    table (`normalized`, `spellings`, `variants`, `occurrences`) of normalized words written
+    in several surface forms (hamza, alef, taa marbuta, diacritics, tatweel), most varied first.
+    """
+    from collections import Counter, defaultdict
+
+    from analysis import arabic
+
+    surface: Counter[str] = Counter()
+    for text in texts:
+        surface.update(t.text for t in arabic.tokenize(text) if t.kind == "arabic")
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for word, n in surface.items():
+        spellings[arabic.normalize(word)][word] = n
+    keys = {arabic.analysis_key(word) for word in spellings}
+    rows = [
+        (normalized, " · ".join(w for w, _ in forms.most_common()), len(forms), forms.total())
+        for normalized, forms in spellings.items()
+        if len(forms) > 1
+    ]
+    variants = pd.DataFrame(rows, columns=["normalized", "spellings", "variants", "occurrences"])
+    variants = variants.sort_values(
+        ["variants", "occurrences", "normalized"], ascending=[False, False, True]
+    ).reset_index(drop=True)
+    counts = {
+        "tokens": surface.total(),
+        "surface_types": len(surface),
+        "normalized_types": len(spellings),
+        "analysis_keys": len(keys),
+    }
+    return counts, variants
+
+
+def describe_vocabulary(counts: Mapping[str, int], n_variants: int) -> str:
+    """How normalization and stemming shrink the vocabulary, in one sentence."""
+    return (
+        f"The analysed texts hold {plural(counts['tokens'], 'Arabic word token')} of "
+        f"{plural(counts['surface_types'], 'distinct spelling')}. Spelling normalization "
+        f"merges them into {plural(counts['normalized_types'], 'word')} "
+        f"({plural(n_variants, 'word')} written in more than one way), and light stemming "
+        f"into {plural(counts['analysis_keys'], 'analysis key')}, the unit the lexicon matches."
+    )
+
+
+# --- tables the notebooks show ------------------------------------------------------------
+
+
+def _titles(documents: pd.DataFrame) -> pd.Series:
+    """doc_id -> title (the id when the title is missing)."""
+    titles = documents.set_index("doc_id")["title"]
+    return titles.fillna(pd.Series(titles.index, index=titles.index))
+
+
+def _day(dates: pd.Series) -> pd.Series:
+    return pd.to_datetime(dates, errors="coerce").dt.strftime("%Y-%m-%d").fillna("")
+
+
+def document_table(documents: pd.DataFrame, analysis: Any) -> pd.DataFrame:
+    """Title, outlet, date, words before/after cleaning, % removed, analysis tokens."""
+    tokens = analysis.doc_tokens.set_index("doc_id")["n_tokens"]
+    raw = documents["n_words_raw"]
+    removed = 100 * (raw - documents["n_words_clean"]) / raw.where(raw > 0)
+    return pd.DataFrame(
+        {
+            "title": documents["title"].fillna(""),
+            "outlet": documents["source"].fillna(""),
+            "date": _day(documents["date"]),
+            "words before": raw,
+            "words after": documents["n_words_clean"],
+            "% removed": removed.round(1),
+            "tokens": documents["doc_id"].map(tokens).fillna(0).astype("int64"),
+            "doc_id": documents["doc_id"],
+        }
+    ).reset_index(drop=True)
+
+
+def cleaning_rules(audit: pd.DataFrame) -> pd.DataFrame:
+    """Per rule: lines removed, documents touched, and the first line it removed."""
+    if audit.empty:
+        return pd.DataFrame(columns=["rule", "lines", "documents", "example"])
+    grouped = audit.groupby("rule", sort=False).agg(
+        lines=("line", "size"), documents=("doc_id", "nunique"), example=("text", "first")
+    )
+    table = grouped.reset_index().sort_values(["lines", "rule"], ascending=[False, True])
+    table["rule"] = table["rule"].str.replace("_", " ")
+    table["example"] = table["example"].map(lambda text: shorten(text, 90))
+    return table.reset_index(drop=True)
+
+
+def shorten(text: Any, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def audit_table(audit: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """Every removed line with its document's title and the rule."""
+    titles = _titles(documents)
+    return pd.DataFrame(
+        {
+            "document": audit["doc_id"].map(titles).map(lambda t: shorten(t, 60)),
+            "line": audit["line"],
+            "rule": audit["rule"].str.replace("_", " "),
+            "removed text": audit["text"].map(lambda t: shorten(t, 200)),
+        }
+    ).reset_index(drop=True)
+
+
+def duplicate_table(documents: pd.DataFrame) -> pd.DataFrame:
+    """Each duplicate next to the document it duplicates."""
+    titles = _titles(documents)
+    duplicates = documents[documents["is_duplicate"]]
+    return pd.DataFrame(
+        {
+            "duplicate": duplicates["title"].fillna(duplicates["doc_id"]),
+            "duplicate id": duplicates["doc_id"],
+            "same as": duplicates["duplicate_of"].map(titles),
+            "same as id": duplicates["duplicate_of"],
+        }
+    ).reset_index(drop=True)
+
+
+def describe_duplicates(corpus: Any) -> str:
+    documents = corpus.documents
+    n = int(documents["is_duplicate"].sum())
+    if not n:
+        return f"No document duplicates another; all {plural(len(documents), 'document')} count."
+    verb = "are counted" if corpus.keep_duplicates else "are left out of the counts"
+    return (
+        f"{plural(n, 'document')} duplicate an earlier one ({percent(n / len(documents), 1)} "
+        f"of the corpus) and {verb}."
+    )
+
+
+def document_theme_table(counts: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """``counts_by_document`` with titles first, documents with most mentions first."""
+    titles = _titles(documents)
+    table = counts.copy()
+    table.insert(0, "title", titles.reindex(table.index).fillna("").to_numpy())
+    table["total"] = counts.sum(axis=1)
+    table = table.reset_index().sort_values(["total", "doc_id"], ascending=[False, True])
+    return table.reset_index(drop=True)
+
+
+def lexicon_table(lexicon: Any) -> pd.DataFrame:
+    """Entries per theme and kind (words, phrases, exclusions, context terms and cues)."""
+    rows = pd.DataFrame([(p.theme, p.role.lower()) for p in lexicon.patterns], columns=["t", "r"])
+    table = pd.crosstab(rows["t"], rows["r"]).reindex([t.id for t in lexicon.themes]).fillna(0)
+    table = table.astype("int64")
+    table.insert(0, "Arabic name", [t.name_ar for t in lexicon.themes])
+    table.insert(0, "theme", [t.name_en for t in lexicon.themes])
+    table["entries"] = table.select_dtypes("number").sum(axis=1)
+    return table.reset_index(drop=True)
+
+
+def describe_lexicon(lexicon: Any) -> str:
+    return (
+        f"Lexicon version {escape(lexicon.version)} defines "
+        f"{plural(len(lexicon.themes), 'theme')} with "
+        f"{plural(len(lexicon.patterns), 'entry', 'entries')} and "
+        f"{plural(len(lexicon.rules), 'context rule')}."
+    )
+
+
+def concordance(analysis: Any, documents: pd.DataFrame, theme: str) -> pd.DataFrame:
+    """KWIC lines of one theme, in reading order: before, match, after, entry, document."""
+    lines = _kwic(analysis, documents, theme)
+    titles = _titles(documents)
+    return pd.DataFrame(
+        {
+            "before": lines["left"],
+            "match": lines["match"],
+            "after": lines["right"],
+            "entry": lines["entry"],
+            "document": lines["doc_id"].map(titles).map(lambda t: shorten(t, 50)),
+        }
+    )
+
+
+def _kwic(analysis: Any, documents: pd.DataFrame, theme: str) -> pd.DataFrame:
+    from analysis import themes
+
+    return themes.kwic(analysis, documents, theme=theme)
+
+
+def describe_concordance(lines: pd.DataFrame) -> str:
+    if lines.empty:
+        return "No match in the corpus."
+    entries = lines["entry"].value_counts()
+    top = enumeration(f"{escape(e)} ({number(n)})" for e, n in entries[:3].items())
+    return (
+        f"{plural(len(lines), 'match', 'matches')} in "
+        f"{plural(lines['document'].nunique(), 'document')}; most frequent entries: {top}."
+    )
+
+
+MAX_KEYNESS_DOCUMENTS = 12  # more documents than this: distinctive terms per outlet
+MAX_KEYNESS_GROUPS = 8
+
+
+def keyness_groups(documents: pd.DataFrame) -> tuple[pd.Series, str]:
+    """A group label per document: the document itself when few, else its outlet."""
+    if len(documents) <= MAX_KEYNESS_DOCUMENTS:
+        return _titles(documents).reindex(documents["doc_id"]).reset_index(drop=True), "document"
+    outlets = documents["source"].fillna("(unknown outlet)").reset_index(drop=True)
+    largest = outlets.value_counts().index[:MAX_KEYNESS_GROUPS]
+    return outlets.where(outlets.isin(largest)), "outlet"
+
+
+def describe_keyness_groups(groups: pd.Series, by: str) -> str:
+    n = groups.dropna().nunique()
+    if by == "document":
+        return f"Distinctive terms of each of the {plural(n, 'document')}, against the others."
+    return (
+        f"The corpus is large, so terms are compared per outlet: the {plural(n, 'outlet')} "
+        f"with the most documents, each against all other documents."
+    )
+
+
+def distinctive_terms(documents: pd.DataFrame, groups: pd.Series, top: int = 10) -> pd.DataFrame:
+    """The ``top`` over-represented terms of each group against the rest of the corpus."""
+    from collections import Counter
+
+    from analysis import themes
+
+    texts = documents["text"].fillna("").astype(str).reset_index(drop=True)
+    per_group = {
+        label: themes.term_counts(texts[groups == label]) for label in groups.dropna().unique()
+    }
+    others = Counter()
+    for label in groups[groups.isna()].index:
+        others.update(themes.term_counts([texts[label]]))
+    everything = sum(per_group.values(), others)
+    frames = []
+    for label, counts in per_group.items():
+        table = themes.keyness(counts, everything - counts, min_count=2, top=None)
+        table = table[table["key"] == "over"].head(top)
+        frames.append(table.assign(group=shorten(label, 50)))
+    if not frames:
+        return pd.DataFrame(columns=["group", "term", "count", "G2"])
+    table = pd.concat(frames, ignore_index=True)
+    return table.rename(columns={"count_target": "count", "log_likelihood": "G2"})[
+        ["group", "term", "count", "count_reference", "G2"]
+    ].round({"G2": 1})
+
+
+def reading(analysis: Any, documents: pd.DataFrame, names: Mapping[str, str]) -> list[str]:
+    """A few sentences that read the figures, each computed from the tables."""
+    from analysis import themes
+
+    summary = themes.theme_summary(analysis)
+    n_tokens = int(analysis.doc_tokens["n_tokens"].sum())
+    counts = themes.counts_by_document(analysis)
+    present = (counts > 0).sum(axis=1)
+    all_themes = int((present == counts.shape[1]).sum())
+    none = int((present == 0).sum())
+    lines = [describe_themes(summary, n_tokens)]
+    lines.append(
+        f"{plural(all_themes, 'document')} of {number(len(counts))} mention all "
+        f"{plural(counts.shape[1], 'theme')}, and {plural(none, 'document')} mention none."
+    )
+    lines.append(describe_cooccurrence(themes.cooccurrence(analysis), names))
+    if len(counts):
+        best = counts.sum(axis=1).sort_values(ascending=False)
+        title = _titles(documents).get(best.index[0], best.index[0])
+        lines.append(
+            f"The document with the most mentions is “{escape(shorten(title, 80))}” "
+            f"({plural(int(best.iloc[0]), 'mention')})."
+        )
+    return lines
