@@ -1,0 +1,160 @@
+"""analysis.pipeline: the streaming run equals load_corpus + analyse_corpus, on every engine."""
+
+from __future__ import annotations
+
+import functools
+import pickle
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import config, parallel, pipeline
+from analysis.corpus import clean_text, iter_documents, load_corpus
+from analysis.pipeline import DocumentProcessor, run_pipeline
+from analysis.themes import analyse_corpus, cli_themes, default_lexicon
+
+DATA = Path(__file__).parent / "data" / "pipeline"
+
+
+def sorted_problems(problems: pd.DataFrame) -> pd.DataFrame:
+    return problems.sort_values(list(problems.columns)).reset_index(drop=True)
+
+
+def assert_same_result(got: pipeline.PipelineResult, want: pipeline.PipelineResult) -> None:
+    pd.testing.assert_frame_equal(got.documents, want.documents)
+    pd.testing.assert_frame_equal(got.audit, want.audit)
+    pd.testing.assert_frame_equal(got.problems, want.problems)
+    pd.testing.assert_frame_equal(got.hits, want.hits)
+    pd.testing.assert_frame_equal(got.doc_tokens, want.doc_tokens)
+    assert got.corpus.content_hash == want.corpus.content_hash
+
+
+@pytest.fixture(scope="module")
+def single() -> pipeline.PipelineResult:
+    return run_pipeline(DATA)
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Two documents per task, so a handful of documents still spans several chunks."""
+    monkeypatch.setattr(
+        pipeline, "map_ordered", functools.partial(parallel.map_ordered, chunk_size=2)
+    )
+
+
+@pytest.mark.parametrize("path", [DATA, config.SEEDS_DIR], ids=["fixture", "seeds"])
+@pytest.mark.parametrize("keep_duplicates", [False, True])
+def test_equals_load_corpus_then_analyse_corpus(path, keep_duplicates):
+    got = run_pipeline(path, keep_duplicates=keep_duplicates)
+    corpus = load_corpus(path, keep_duplicates=keep_duplicates)
+    want = analyse_corpus(corpus.analysed())
+    pd.testing.assert_frame_equal(got.documents, corpus.documents)
+    pd.testing.assert_frame_equal(got.audit, corpus.audit)
+    # Content warnings follow the loader's problems (the same order on every engine).
+    pd.testing.assert_frame_equal(sorted_problems(got.problems), sorted_problems(corpus.problems))
+    pd.testing.assert_frame_equal(got.hits, want.hits)
+    pd.testing.assert_frame_equal(got.doc_tokens, want.doc_tokens)
+    assert got.corpus.content_hash == corpus.content_hash
+    assert got.corpus.summary == corpus.summary
+
+
+def test_fixture_exercises_duplicates_problems_and_audit(single):
+    docs = single.documents.set_index("doc_id")
+    assert docs.loc["articles:2", "duplicate_of"] == "articles:0"  # exact copy
+    assert docs.loc["articles:5", "duplicate_of"] == "articles:0"  # copy plus a follow prompt
+    assert set(single.doc_tokens["doc_id"]) == set(docs.index[~docs["is_duplicate"]])
+    assert set(single.problems["severity"]) == {"error", "warning"}
+    assert pipeline.EMPTY_AFTER_CLEANING in set(single.problems["message"])
+    assert len(single.audit) >= 2
+    assert single.hits["doc_id"].nunique() >= 3
+
+
+def test_keep_duplicates_analyses_every_document():
+    result = run_pipeline(DATA, keep_duplicates=True)
+    assert list(result.doc_tokens["doc_id"]) == list(result.documents["doc_id"])
+
+
+def test_without_text_only_the_text_columns_differ(single):
+    light = run_pipeline(DATA, keep_text=False)
+    assert not set(pipeline.TEXT_COLUMNS) & set(light.documents.columns)
+    pd.testing.assert_frame_equal(
+        light.documents, single.documents.drop(columns=list(pipeline.TEXT_COLUMNS))
+    )
+    pd.testing.assert_frame_equal(light.hits, single.hits)
+
+
+def test_lexicon_may_be_given_as_a_path(single):
+    result = run_pipeline(DATA, lexicon=config.LEXICON_PATH)
+    pd.testing.assert_frame_equal(result.hits, single.hits)
+
+
+def test_processor_survives_pickling_and_returns_no_token_lists():
+    processor = pickle.loads(pickle.dumps(DocumentProcessor(default_lexicon(), keep_text=False)))
+    document = next(iter_documents(DATA / "articles.json"))
+    result = processor(document)
+    assert "text" not in result.row
+    assert result.analysis.n_tokens > 0
+    assert result.fingerprint == pipeline.fingerprint(clean_text(document.raw_text).text)
+    assert pickle.loads(pickle.dumps(result)) == result
+
+
+def test_two_local_workers_give_identical_results(single, small_chunks):
+    assert_same_result(run_pipeline(DATA, workers=2), single)
+
+
+@pytest.fixture(scope="module")
+def dask_scheduler():
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+def test_dask_local_cluster_gives_identical_results(single, small_chunks, dask_scheduler):
+    result = run_pipeline(DATA, engine="dask", scheduler=dask_scheduler)
+    assert_same_result(result, single)
+
+
+def test_scheduler_without_dask_engine_is_refused():
+    with pytest.raises(ValueError, match="engine='dask'"):
+        run_pipeline(DATA, scheduler="tcp://127.0.0.1:1")
+
+
+def themes_args(**overrides):
+    from analysis.cli import build_parser
+
+    args = build_parser().parse_args(["themes", str(DATA), "--format", "csv"])
+    for name, value in overrides.items():
+        setattr(args, name, value)
+    return args
+
+
+def test_cli_table_equals_the_themes_command(capsys):
+    assert cli_themes(themes_args()) == 0
+    want = capsys.readouterr().out
+    assert pipeline.cli_themes(themes_args()) == 0
+    got = capsys.readouterr().out
+    assert got == want
+    assert got.count("\n") == 1 + 5  # header + the five analysed documents
+
+
+def test_cli_reports_a_missing_corpus(capsys):
+    assert pipeline.cli_themes(themes_args(corpus=DATA / "missing")) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not config.SAUDINEWSNET_DIR.exists(),
+    reason=f"SaudiNewsNet not found at {config.SAUDINEWSNET_DIR} (set SAUDINEWSNET_DIR)",
+)
+def test_equals_reference_path_on_one_saudinewsnet_archive():
+    archive = min(config.SAUDINEWSNET_DIR.glob("*.zip"), key=lambda p: p.stat().st_size)
+    got = run_pipeline(archive, workers=2)
+    corpus = load_corpus(archive)
+    want = analyse_corpus(corpus.analysed())
+    pd.testing.assert_frame_equal(got.documents, corpus.documents)
+    pd.testing.assert_frame_equal(got.hits, want.hits)
+    pd.testing.assert_frame_equal(got.doc_tokens, want.doc_tokens)
