@@ -30,6 +30,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -141,6 +142,7 @@ class Lexicon:
     redundant: list[str] = field(default_factory=list)  # entries equal to an earlier one
     _automaton: Any = field(default=None, init=False, repr=False, compare=False)
     _keys: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _vocab: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def theme_ids(self) -> list[str]:
@@ -179,6 +181,7 @@ class Lexicon:
         state = self.__dict__.copy()
         state["_automaton"] = None
         state["_keys"] = {}
+        state["_vocab"] = None
         return state
 
     # -- compiled matcher, built lazily -----------------------------------------------------
@@ -188,18 +191,66 @@ class Lexicon:
             self._automaton = _build_automaton(self.patterns)
         return self._automaton
 
-    def token_key(self, token_text: str) -> str:
-        """Analysis key of one token, cached per distinct type."""
-        key = self._keys.get(token_text)
-        if key is None:
-            key = _key(token_text) or _EMPTY_KEY
-            self._keys[token_text] = key
-        return key
+    def token_keys(self, words: list[str]) -> list[str]:
+        """Matching keys of tokens; each distinct type is keyed once per process (cached)."""
+        cache = self._keys
+        new_types = set(words).difference(cache)
+        if new_types:
+            known = self._vocabulary()
+            for word in new_types:
+                cache[word] = _matching_key(word, known) or _EMPTY_KEY
+        return list(map(cache.__getitem__, words))
+
+    def _vocabulary(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Keys and wildcard prefixes that occur anywhere in the lexicon."""
+        if self._vocab is None:
+            exact = {k for p in self.patterns for k in (p.keys[:-1] if p.wildcard else p.keys)}
+            prefixes = {p.keys[-1] for p in self.patterns if p.wildcard}
+            self._vocab = (frozenset(exact), frozenset(prefixes))
+        return self._vocab
 
 
 def _key(word: str) -> str:
     """The analysis key of one word; Latin words are compared case-insensitively."""
     return arabic.analysis_key(word).casefold().replace(" ", "")
+
+
+# `arabic.stem` never strips a lone proclitic ب ل ك ف (بلد، لجنة، كبير، فريق would suffer),
+# so لداعش، بتنسيق، كفرنسا، لمكافحة keep it. For matching, such a word takes the key of its
+# remainder when, and only when, that remainder is a lexicon word: a guarded, per-type
+# fallback that cannot touch words the lexicon does not know.
+_PROCLITICS = ("\u0628", "\u0644", "\u0643", "\u0641")  # ب ل ك ف
+_CONJUNCTIONS = ("\u0648", "\u0641")  # و ف
+_MIN_REMAINDER = 3
+
+
+def _matching_key(word: str, vocabulary: tuple[frozenset[str], frozenset[str]]) -> str:
+    """`_key(word)`, or the key of the word without a lone proclitic if only that is known."""
+    key = _key(word)
+    if _known(key, vocabulary):
+        return key
+    normalized = arabic.normalize(word)
+    for cut in _proclitic_cuts(normalized):
+        candidate = arabic.stem(normalized[cut:])
+        if _known(candidate, vocabulary):
+            return candidate
+    return key
+
+
+def _proclitic_cuts(normalized: str) -> list[int]:
+    cuts = []
+    if normalized.startswith(_PROCLITICS):
+        cuts.append(1)
+    if normalized.startswith(_CONJUNCTIONS) and normalized[1:2] in _PROCLITICS:
+        cuts.append(2)
+    return [c for c in cuts if len(normalized) - c >= _MIN_REMAINDER]
+
+
+def _known(key: str, vocabulary: tuple[frozenset[str], frozenset[str]]) -> bool:
+    exact, prefixes = vocabulary
+    if key in exact:
+        return True
+    return any(key[:n] in prefixes for n in range(MIN_PREFIX_LETTERS, len(key) + 1))
 
 
 def _build_automaton(patterns: Sequence[Pattern]) -> Any:
@@ -531,18 +582,14 @@ def _find(
     tokens: Sequence[arabic.Token], sentence_starts: Sequence[int], lexicon: Lexicon
 ) -> dict[str, list[_Found]]:
     """Every automaton match, grouped by theme, phrases crossing a sentence boundary dropped."""
-    keys = [lexicon.token_key(t.text) for t in tokens]
+    keys = lexicon.token_keys([t.text for t in tokens])
     joined = " " + " ".join(keys) + " "
-    # Character position of each token's key in `joined`, to turn matches into token indexes.
-    slot_of: dict[int, int] = {}
-    position = 1
-    for index, key in enumerate(keys):
-        slot_of[position] = index
-        position += len(key) + 1
+    # Where each token's key starts in `joined`, to turn match offsets into token indexes.
+    key_starts = list(accumulate((len(k) + 1 for k in keys), initial=1))
     patterns = lexicon.patterns
     found: dict[str, list[_Found]] = {}
     for end, (length, indexes) in lexicon.automaton().iter(joined):
-        first = slot_of[end - length + 2]
+        first = bisect.bisect_left(key_starts, end - length + 2)
         for index in indexes:
             pattern = patterns[index]
             last = first + len(pattern.keys) - 1

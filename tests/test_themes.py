@@ -149,6 +149,24 @@ def test_mini_lexicon_themes(text: str, expected: set[str], mini: themes.Lexicon
     assert received(text, mini) == expected
 
 
+@pytest.mark.parametrize(
+    ("word", "expected_key"),
+    [
+        ("لداعش", "داعش"),  # lone proclitic: the remainder is a lexicon word
+        ("كفرنسا", "فرنسا"),
+        ("وبتنسيق", "تنسيق"),
+        ("لمكافحة", "مكافح"),
+        ("بلدان", "بلد"),  # not a lexicon word: the stemmer's key, first letter kept
+        ("فريق", "فريق"),
+        ("لبنان", "لبنان"),
+    ],
+)
+def test_lone_proclitic_is_removed_only_towards_a_lexicon_word(
+    word: str, expected_key: str, mini: themes.Lexicon
+) -> None:
+    assert mini.token_keys([word]) == [expected_key]
+
+
 def test_match_keeps_original_spelling_and_offsets(mini: themes.Lexicon) -> None:
     text = "قال الخبير: «والإرهابُ لا دين له»، وأضاف أن مكافحة الإرهاب مستمرة."
     matches = match_text(text, mini)
@@ -294,7 +312,7 @@ def test_hits_table(analysis: themes.Analysis) -> None:
         ["d1", 0, "security", "مكافحة الإرهاب"],
         ["d1", 1, "cooperation", "التعاون الدولي"],
         ["d1", 1, "security", "مكافحة الإرهاب"],
-        ["d2", 0, "health", "كوليرا"],
+        ["d2", 0, "health", "الكوليرا"],
     ]
     assert hits.loc[2, "match"] == "لمكافحة الإرهاب"
     text = DOCS.loc[0, "text"]
@@ -303,7 +321,7 @@ def test_hits_table(analysis: themes.Analysis) -> None:
 
 def test_doc_tokens(analysis: themes.Analysis) -> None:
     tokens = analysis.doc_tokens.set_index("doc_id")
-    assert tokens.loc["d1", "n_tokens"] == 9
+    assert tokens.loc["d1", "n_tokens"] == 8
     assert tokens.loc["d1", "n_sentences"] == 2
     assert tokens.loc["d3", "n_tokens"] == 0
 
@@ -317,7 +335,7 @@ def test_counts_and_rates_by_document(analysis: themes.Analysis) -> None:
         "d3": {"security": 0, "cooperation": 0, "health": 0},
     }
     rates = themes.rates_by_document(analysis)
-    assert rates.loc["d1", "security"] == pytest.approx(2 * 1000 / 9)
+    assert rates.loc["d1", "security"] == pytest.approx(2 * 1000 / 8)
     assert rates.loc["d3", "security"] == 0.0
 
 
@@ -336,7 +354,7 @@ def test_top_terms(analysis: themes.Analysis) -> None:
     assert top.values.tolist() == [
         ["security", "مكافحة الإرهاب", 2, 1, "مكافحة الإرهاب", 1],
         ["cooperation", "التعاون الدولي", 1, 1, "التعاون الدولي", 1],
-        ["health", "كوليرا", 1, 1, "الكوليرا", 1],
+        ["health", "الكوليرا", 1, 1, "الكوليرا", 1],
     ]
 
 
@@ -351,7 +369,7 @@ def test_cooccurrence_counts_sentences(analysis: themes.Analysis) -> None:
 def test_kwic(analysis: themes.Analysis) -> None:
     lines = themes.kwic(analysis, DOCS, theme="cooperation", width=10)
     assert lines.values.tolist() == [
-        ["d1", 1, "cooperation", "التعاون الدولي", "ولوية. ", "التعاون الدولي", " ضروري لمك"]
+        ["d1", 1, "cooperation", "التعاون الدولي", "ب أولوية. ", "التعاون الدولي", " ضروري لمك"]
     ]
     assert len(themes.kwic(analysis, DOCS, entry="مكافحة الإرهاب")) == 2
 
