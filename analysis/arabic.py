@@ -348,6 +348,8 @@ _ARTICLE_PREFIXES = (
 )
 _ARTICLE = "\u0627\u0644"  # ال
 _CONJUNCTION_WAW = "\u0648"  # و
+_CONJUNCTIONS = "\u0648\u0641"  # و ف
+_PREPOSITIONS = "\u0628\u0644\u0643"  # ب ل ك
 _SUFFIXES = (
     "\u0647\u0627",  # ها
     "\u0627\u0646",  # ان
@@ -361,7 +363,9 @@ _SUFFIXES = (
     "\u064a",  # ي
 )
 MIN_STEM_AFTER_ARTICLE = 2
-MIN_STEM_AFTER_WAW = 3
+MIN_STEM_AFTER_WAW = 3  # light10's guard for و
+MIN_STEM_AFTER_LETTER = 4  # any other single proclitic letter (ف ب ل ك): more words start so
+MIN_STEM_AFTER_PAIR = 4  # و or ف then ب ل ك: as for one letter, so وبشكل agrees with بشكل
 MIN_STEM_AFTER_SUFFIX = 3
 
 
@@ -384,8 +388,18 @@ def stem_exceptions() -> frozenset[str]:
 def _prefix_readings(word: str) -> list[tuple[bool, str]]:
     """(article removed?, remainder) readings of ``word``, least stripped first."""
     readings = [(False, word)]
-    if word.startswith(_CONJUNCTION_WAW) and len(word) - 1 >= MIN_STEM_AFTER_WAW:
+    first, second = word[:1], word[1:2]
+    minimum = MIN_STEM_AFTER_WAW if first == _CONJUNCTION_WAW else MIN_STEM_AFTER_LETTER
+    if first and first in _CONJUNCTIONS + _PREPOSITIONS and len(word) - 1 >= minimum:
         readings.append((False, word[1:]))
+    if (
+        first
+        and first in _CONJUNCTIONS
+        and second
+        and second in _PREPOSITIONS
+        and len(word) - 2 >= MIN_STEM_AFTER_PAIR
+    ):
+        readings.append((False, word[2:]))
     for prefix in _ARTICLE_PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= MIN_STEM_AFTER_ARTICLE:
             readings.append((True, word[len(prefix) :]))
@@ -394,13 +408,28 @@ def _prefix_readings(word: str) -> list[tuple[bool, str]]:
 
 
 def _suffix_chain(word: str) -> list[str]:
-    """``word`` then each shorter form that light10's suffix removal passes through."""
+    """``word`` then each shorter form suffix removal passes through.
+
+    light10 makes one pass over its suffix list; passes repeat here until nothing more comes
+    off, so a pronoun after a plural also goes (فعالياته -> فعاليات -> فعالي -> فعال).
+    """
     chain = [word]
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM_AFTER_SUFFIX:
-            word = word[: -len(suffix)]
-            chain.append(word)
+    removed = True
+    while removed:
+        removed = False
+        for suffix in _SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM_AFTER_SUFFIX:
+                word = word[: -len(suffix)]
+                chain.append(word)
+                removed = True
     return chain
+
+
+def _stem_in_place(word: str) -> str:
+    """Stem of ``word`` when no proclitic may be removed from it (suffixes only)."""
+    exceptions = stem_exceptions()
+    chain = _suffix_chain(word)
+    return next((form for form in chain if form in exceptions), chain[-1])
 
 
 @lru_cache(maxsize=1 << 20)
@@ -410,12 +439,54 @@ def stem(word: str) -> str:
         return word
     exceptions = stem_exceptions()
     readings = _prefix_readings(word)
-    for article_removed, remainder in readings:
+    for _, remainder in readings:
         for form in _suffix_chain(remainder):
-            listed = _ARTICLE + form if article_removed else form
-            if listed in exceptions:
-                return listed
+            if form in exceptions:
+                return form
     return _suffix_chain(readings[-1][1])[-1]
+
+
+def suggest_stem_exceptions(
+    counts: Counter[str],
+    *,
+    min_count: int = 30,
+    min_share: float = 0.01,
+    article_weight: float = 0.1,
+) -> list[str]:
+    """Stems to list in ``stem_exceptions.txt`` so that ``stem`` agrees with corpus evidence.
+
+    ``counts`` are `count_tokens` counts of a corpus. For each word seen at least
+    ``min_count`` times that could start with a proclitic letter (و ف ب ل ك), each way of
+    reading it is weighed by how often the corpus attests it. The whole word wins when it
+    occurs with the article (البرنامج shows that the ب of برنامج is a root letter) at least
+    ``min_share`` times as often as alone and ``article_weight`` times as often as the best
+    shorter reading (الوالي does not make والي, mostly وإلى, one word). Otherwise the most
+    stripped reading whose remainder occurs, alone or with the article, at least ``min_share``
+    times as often as the word wins (بلغت for وبلغت, not لغت), or the whole word when none
+    does. Its stem is suggested when it differs from what `stem` gives today, unless today's
+    stem is already listed.
+    """
+    suggestions = set()
+    for word, count in counts.items():
+        if count < min_count or not _ARABIC_LETTER_RE.match(word):
+            continue
+        readings = [remainder for _, remainder in _prefix_readings(word)]
+        if len(readings) == 1 or (len(readings) == 2 and word.startswith(_ARTICLE)):
+            continue  # nothing to doubt: a bare ال is (nearly) always the article
+        if stem(word) in stem_exceptions():
+            continue  # already settled by the list
+        enough = max(1.0, min_share * count)
+        evidence = {r: counts[r] + counts[_ARTICLE + r] for r in readings[1:]}
+        attested = [r for r in readings[1:] if evidence[r] >= enough]
+        with_article = counts[_ARTICLE + word]  # nobody writes the article after a proclitic
+        if with_article >= enough and with_article >= article_weight * max(evidence.values()):
+            best = word
+        else:
+            best = attested[-1] if attested else word
+        suggestion = _stem_in_place(best)
+        if suggestion != stem(word):
+            suggestions.add(suggestion)
+    return sorted(suggestions)
 
 
 @lru_cache(maxsize=1 << 20)
