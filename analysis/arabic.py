@@ -38,22 +38,26 @@ A change of script splits: ``بـF-16`` gives ``ب`` and ``F-16``; ``2025م`` gi
 `count_tokens(text)` equals ``Counter(normalize(t.text) for t in tokenize(text))``.
 
 Light stemming (`stem`, on a normalized word), after Larkey, Ballesteros and Connell's
-"light10" stemmer with stricter length guards:
+"light10" stemmer, with stricter length guards and single-letter proclitics:
 
-1. Article prefixes, longest first: وبال وكال فبال فكال ولل فلل وال فال بال كال لل ال, removed
-   when at least 2 letters remain.
-2. Otherwise the conjunction و alone, removed when at least 3 letters remain. The single
-   prepositions ب ل ك and the conjunction ف are never removed alone: too many words start
-   with those letters (بلد، لجنة، كبير، فريق).
-3. Suffixes, in this order, each removed at most once and only when at least 3 letters
-   remain: ها ان ات ون ين يه ية ه ة ي.
-4. Exceptions (`analysis/data/stem_exceptions.txt`): a listed word is its own stem. If the
-   word, or what prefix removal leaves of it, is listed (or is listed with the article,
-   e.g. السودان for بالسودان), suffix removal stops and the listed word is the stem. So
-   مالي stays مالي (while المالي, "the financial", becomes مال), and ايران does not lose ان.
+1. Prefix readings of the word, least stripped first: the word itself; without a leading
+   و (at least 3 letters left) or ف ب ل ك (at least 4 left); without و/ف followed by ب ل ك
+   (وبشكل; at least 4 left); without the longest article prefix of وبال وكال فبال فكال ولل
+   فلل وال فال بال كال لل ال (at least 2 left).
+2. Suffixes ها ان ات ون ين يه ية ه ة ي are tried in this order, each removed when at least
+   3 letters remain; unlike light10 the passes repeat until nothing more comes off
+   (فعالياته -> فعاليات -> فعالي -> فعال).
+3. Exceptions (``analysis/data/stem_exceptions.txt``) are stems that are not cut further:
+   the first listed form met, reading by reading and suffix by suffix, is the stem (مالي
+   stays مالي, لمالي gives مالي, ليبيا and فرنسا keep their first letter, ايران keeps ان).
+   Without one, the stem is the most stripped reading with its suffixes removed. The list
+   is curated names plus stems derived from a corpus by `suggest_stem_exceptions`, where
+   the article shows that a first letter belongs to the word (البرنامج: so برنامج keeps its
+   ب and agrees with البرنامج).
 
 So والإرهاب، للإرهاب، بالإرهاب، الإرهاب، إرهاب، الإرهابية، الإرهابيين، إرهابي all stem to
-ارهاب. Words that are not Arabic (Latin, numbers) are returned unchanged.
+ارهاب; لداعش to داعش; المغرب to مغرب. Words that are not Arabic (Latin, numbers) are returned
+unchanged.
 
 Stopwords come from the maintained ``stopwordsiso`` list, normalized with `normalize` and
 extended by ``analysis/data/stopwords_extra.txt``.
