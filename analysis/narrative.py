@@ -125,7 +125,7 @@ def _cell(value: Any, tag: str, digits: int) -> str:
     if isinstance(value, bool):
         return f'<{tag} dir="ltr">{"yes" if value else "no"}</{tag}>'
     if isinstance(value, int | float) and not pd.isna(value):
-        text = number(value, 0 if float(value).is_integer() and digits == 0 else digits)
+        text = number(value, 0 if isinstance(value, int) else digits)
         return f'<{tag} dir="ltr" class="num">{text}</{tag}>'
     if isinstance(value, pd.Timestamp):
         return f'<{tag} dir="ltr">{escape(value.strftime("%Y-%m-%d"))}</{tag}>'
@@ -199,6 +199,7 @@ def interactive_table_html(
     if len(frame) > len(shown):
         notes.append(f"First {number(len(shown))} of {number(len(frame))} rows.")
     columns = list(shown.columns)
+    table_id = f"itable_{next(_table_ids)}"
     column_defs = [
         {"targets": [columns.index(name)], "className": css}
         for name, css in (column_classes or {}).items()
@@ -209,7 +210,7 @@ def interactive_table_html(
         caption=" ".join(notes) or None,
         connected=False,
         allow_html=False,  # cells are data, escaped on render
-        table_id=f"itable_{next(_table_ids)}",
+        table_id=table_id,
         showIndex=False,
         pageLength=page_length,
         lengthMenu=[10, 25, 100],
@@ -218,7 +219,9 @@ def interactive_table_html(
         order=[[columns.index(name), way] for name, way in order],
         classes="display compact",
     )
-    return f'<div dir="{"rtl" if rtl else "ltr"}" class="interactive-table">{table}</div>'
+    if rtl:  # the columns run right to left; the search and paging controls stay English
+        table = table.replace(f'<table id="{table_id}"', f'<table dir="rtl" id="{table_id}"', 1)
+    return f'<div dir="ltr" class="interactive-table">{table}</div>'
 
 
 def show_interactive_table(frame: pd.DataFrame, **options: Any) -> None:
@@ -273,6 +276,7 @@ def record_provenance(record: Mapping[str, Any], out_dir: Path | str) -> Path:
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{PROVENANCE_FILE}.")
     with os.fdopen(handle, "w", encoding="utf-8") as stream:
         json.dump(record, stream, ensure_ascii=False, indent=2, sort_keys=True)
+    os.chmod(temporary, 0o644)  # mkstemp creates it private; the report is for reading
     os.replace(temporary, target)
     return target
 

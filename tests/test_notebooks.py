@@ -1,0 +1,105 @@
+"""The notebooks as stored (no outputs, tagged cells) and as executed by build_report."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+
+import nbformat
+import pytest
+from report_support import FAILING_NOTEBOOKS, notebook_names, reader_report
+
+from analysis import config, report
+from analysis.report import NotebookError, build_report
+
+NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+def test_the_report_has_the_three_notebooks():
+    assert [p.stem for p in NOTEBOOKS] == ["01_corpus", "02_themes", "03_context"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_stored_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            assert cell.outputs == [], f"{path.name} cell {index} has outputs"
+            assert cell.execution_count is None, f"{path.name} cell {index} has a count"
+        assert "execution" not in cell.metadata, f"{path.name} cell {index} has timings"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_declares_parameters_and_hides_setup(path):
+    nb = nbformat.read(path, as_version=4)
+    assert nb.metadata.kernelspec.name == config.KERNEL_NAME
+    tags = [cell.metadata.get("tags", []) for cell in nb.cells]
+    parameters = [i for i, t in enumerate(tags) if "parameters" in t]
+    assert len(parameters) == 1, "exactly one cell tagged 'parameters'"
+    index = parameters[0]
+    assert "hide-input" in tags[index] and "hide-input" in tags[index + 1]
+    for name in ("CORPUS", "OUT_DIR", "KEEP_DUPLICATES", "WORKERS", "BUILD_TIME"):
+        assert f"{name} = " in nb.cells[index].source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_spell_no_paths(path):
+    """Paths live in analysis/config.py, never in notebooks."""
+    nb = nbformat.read(path, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    for fragment in ("/work", "seeds/", "reports/", ".yaml", "open("):
+        assert fragment not in code
+
+
+def test_seeds_report_has_every_page_and_figure():
+    out = reader_report()
+    assert sorted(p.stem for p in out.glob("[0-9][0-9]_*.html")) == notebook_names()
+    assert (out / "index.html").is_file()
+    figures = {p.name for p in (out / config.FIGURES_DIRNAME).iterdir()}
+    for name in ("theme_frequency", "document_profile", "top_terms", "cooccurrence"):
+        assert {f"{name}.png", f"{name}.svg"} <= figures
+    assert not list(out.parent.glob(".*staging*")), "staging folder left behind"
+
+
+def test_seeds_pages_state_their_provenance():
+    out = reader_report()
+    provenance = report.read_provenance(out)
+    assert provenance["corpus_name"] == "seeds"
+    assert provenance["documents"] == 5
+    for page in out.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert provenance["corpus_hash"][:12] in text, page.name
+        assert provenance["lexicon_hash"][:12] in text, page.name
+        assert "analysis " in text and "built " in text
+
+
+def _previous_report(tmp_path):
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / report.MARKER_FILE).write_text("previous\n")
+    (out / "index.html").write_text("previous report")
+    return out
+
+
+def test_failing_cell_stops_the_build_and_keeps_the_previous_report(tmp_path):
+    out = _previous_report(tmp_path)
+    with pytest.raises(NotebookError) as raised:
+        build_report(out=out, notebooks_dir=FAILING_NOTEBOOKS, timeout=120)
+    error = raised.value
+    assert (error.notebook, error.cell_index, error.ename) == ("02_broken.ipynb", 3, "ValueError")
+    assert "deliberate failure" in str(error)
+    assert (out / "index.html").read_text() == "previous report"
+    assert not (out / "01_fine.html").exists(), "a page of the failed build was published"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"], "staging left behind"
+
+
+def test_cli_exits_non_zero_with_the_cell_error(tmp_path, monkeypatch, capsys):
+    out = _previous_report(tmp_path)
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(FAILING_NOTEBOOKS, notebooks)
+    monkeypatch.setattr(config, "NOTEBOOKS_DIR", notebooks)
+    args = argparse.Namespace(corpus=None, out=out, show_code=False, workers=1, timeout=120)
+    assert report.cli_report(args) == 1
+    err = capsys.readouterr().err
+    assert "02_broken.ipynb, cell 3" in err and "ValueError: deliberate failure" in err
+    assert (out / "index.html").read_text() == "previous report"
