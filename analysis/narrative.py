@@ -59,6 +59,11 @@ def lang(text: str) -> str:
     return "ar" if direction(text) == "rtl" else "en"
 
 
+def bdi(text: Any) -> str:
+    """Escaped text isolated from the surrounding direction (Arabic inside English prose)."""
+    return f"<bdi>{escape(text)}</bdi>"
+
+
 def paragraph(text: str, *, tag: str = "p", css_class: str = "") -> str:
     """One escaped block of text with its direction and language set."""
     attributes = f' dir="{direction(text)}" lang="{lang(text)}"'
@@ -381,7 +386,7 @@ def describe_cleaning(corpus: Any) -> str:
 
 
 def _theme_name(summary_row: Any) -> str:
-    return f"{summary_row.name_en} ({summary_row.name_ar})"
+    return f"{escape(summary_row.name_en)} ({bdi(summary_row.name_ar)})"
 
 
 def describe_themes(summary: pd.DataFrame, n_tokens: int) -> str:
@@ -393,10 +398,10 @@ def describe_themes(summary: pd.DataFrame, n_tokens: int) -> str:
     first, last = ranked.iloc[0], ranked.iloc[-1]
     return (
         f"Across {plural(n_tokens, 'token')} the lexicon counted {plural(total, 'mention')}. "
-        f"The most frequent theme is {escape(_theme_name(first))}: "
+        f"The most frequent theme is {_theme_name(first)}: "
         f"{number(first.rate_per_1000, 2)} mentions per 1,000 tokens, in "
         f"{percent(first.share_docs)} of the documents; the least frequent is "
-        f"{escape(_theme_name(last))} ({number(last.rate_per_1000, 2)} per 1,000 tokens, "
+        f"{_theme_name(last)} ({number(last.rate_per_1000, 2)} per 1,000 tokens, "
         f"{percent(last.share_docs)} of the documents)."
     )
 
@@ -640,7 +645,7 @@ def describe_concordance(lines: pd.DataFrame) -> str:
     if lines.empty:
         return "No match in the corpus."
     entries = lines["entry"].value_counts()
-    top = enumeration(f"{escape(e)} ({number(n)})" for e, n in entries[:3].items())
+    top = enumeration(f"{bdi(e)} ({number(n)})" for e, n in entries[:3].items())
     return (
         f"{plural(len(lines), 'match', 'matches')} in "
         f"{plural(lines['document'].nunique(), 'document')}; most frequent entries: {top}."
@@ -717,7 +722,7 @@ def reading(analysis: Any, documents: pd.DataFrame, names: Mapping[str, str]) ->
         best = counts.sum(axis=1).sort_values(ascending=False)
         title = _titles(documents).get(best.index[0], best.index[0])
         lines.append(
-            f"The document with the most mentions is “{escape(shorten(title, 80))}” "
+            f"The document with the most mentions is “{bdi(shorten(title, 80))}” "
             f"({plural(int(best.iloc[0]), 'mention')})."
         )
     return lines

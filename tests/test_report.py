@@ -204,8 +204,8 @@ def _summary():
 def test_describe_themes_names_the_most_and_least_frequent():
     text = nv.describe_themes(_summary(), 2000)
     assert "2,000 tokens" in text and "33 mentions" in text
-    assert "most frequent theme is Security (الأمن): 15.00" in text
-    assert "least frequent is Sahel (الساحل) (1.50 per 1,000 tokens, 20%" in text
+    assert "most frequent theme is Security (<bdi>الأمن</bdi>): 15.00" in text
+    assert "least frequent is Sahel (<bdi>الساحل</bdi>) (1.50 per 1,000 tokens, 20%" in text
 
 
 def test_describe_cooccurrence_picks_the_strongest_pair():
