@@ -22,6 +22,8 @@ depend on their order and a second pass changes nothing (idempotent). Steps and 
 - ``hamza_seats`` (off): ؤ ئ -> ء. Off because the seat is rarely miswritten in edited news
   and folding it merges distinct words; available for noisier text.
 - ``digits`` (on): Arabic-Indic (U+0660-U+0669) and Persian (U+06F0-U+06F9) digits -> 0-9.
+- ``format_controls`` (on): delete the invisible controls scraped text leaves inside words
+  (RLM/LRM, ZWNJ/ZWJ, bidi embeddings, soft hyphen, BOM; SaudiNewsNet has about 1,700).
 
 Presentation forms (U+FB50-U+FEFF) are letters for tokenization but are not folded: that
 is Unicode compatibility normalization (NFKC), a hygiene step of the corpus loader.
@@ -29,10 +31,10 @@ is Unicode compatibility normalization (NFKC), a hygiene step of the corpus load
 Tokenization (`tokenize`): a token is a run of Arabic letters (kind ``arabic``) or a run of
 other letters and digits (kind ``latin`` when it has a letter, ``number`` when it is all
 digits) in which ``-`` and apostrophes join two runs (F-35, al-Qaeda) and ``. , : /`` and the
-Arabic decimal/thousands separators join two digits (24,6 / 3.5 / 2015/07/21). Diacritics
-and tatweel never split a word: tokens are found on the text with those marks removed and
-their offsets are mapped back, so a token's span covers the word with its marks (and the
-marks right after its last letter), and ``text[start:end]`` is the original spelling.
+Arabic decimal/thousands separators join two digits (24,6 / 3.5 / 2015/07/21). Diacritics,
+tatweel and format controls never split a word: tokens are found on the text with those
+removed and their offsets are mapped back, so a token's span covers the word with its marks
+(and those right after its last letter), and ``text[start:end]`` is the original spelling.
 A change of script splits: ``بـF-16`` gives ``ب`` and ``F-16``; ``2025م`` gives ``2025`` and
 ``م``. Everything else (Arabic and Latin punctuation, symbols, spaces) separates tokens.
 `count_tokens(text)` equals ``Counter(normalize(t.text) for t in tokenize(text))``.
@@ -96,6 +98,17 @@ ARABIC_MARKS: CodeRanges = (
 # What CAMeL Tools' dediac_ar removes (camel_tools.utils.charsets.AR_DIAC_CHARSET).
 CAMEL_DIACRITICS: CodeRanges = ((0x064B, 0x0652), (0x0670, 0x0670))
 TATWEEL = "\u0640"
+# Invisible format controls that scraped text leaves inside words: soft hyphen, Arabic letter
+# mark, zero-width non-joiner/joiner, LRM/RLM, bidi embeddings and isolates, BOM. The zero
+# width space U+200B is not among them: it separates words.
+FORMAT_CONTROLS: CodeRanges = (
+    (0x00AD, 0x00AD),
+    (0x061C, 0x061C),
+    (0x200C, 0x200F),
+    (0x202A, 0x202E),
+    (0x2066, 0x2069),
+    (0xFEFF, 0xFEFF),
+)
 # Letters (Lo, Lm) of the Arabic blocks, tatweel excepted, presentation forms included.
 ARABIC_LETTERS: CodeRanges = (
     (0x0620, 0x063F),
@@ -160,6 +173,7 @@ def _class_body(ranges: CodeRanges) -> str:
 _DELETE_MARKS = dict.fromkeys(map(ord, _chars(ARABIC_MARKS)))
 _DELETE_CAMEL_DIACRITICS = dict.fromkeys(map(ord, _chars(CAMEL_DIACRITICS)))
 _DELETE_TATWEEL = {ord(TATWEEL): None}
+_DELETE_FORMAT_CONTROLS = dict.fromkeys(map(ord, _chars(FORMAT_CONTROLS)))
 _MAP_ALEF = dict.fromkeys(map(ord, ALEF_VARIANTS), ALEF)
 _MAP_ALEF_MAQSURA = {ord(ALEF_MAQSURA): YA}
 _MAP_TAA_MARBUTA = {ord(TAA_MARBUTA): HA}
@@ -183,6 +197,11 @@ def remove_diacritics(text: str) -> str:
 
 def remove_tatweel(text: str) -> str:
     return text.translate(_DELETE_TATWEEL)
+
+
+def remove_format_controls(text: str) -> str:
+    """Remove zero-width joiners, direction marks and the like (see FORMAT_CONTROLS)."""
+    return text.translate(_DELETE_FORMAT_CONTROLS)
 
 
 def normalize_alef(text: str) -> str:
@@ -219,6 +238,7 @@ def _normalization_table(
     taa_marbuta: bool,
     hamza_seats: bool,
     digits: bool,
+    format_controls: bool,
 ) -> dict[int, str | None]:
     """The union of the chosen steps' tables (their keys are disjoint)."""
     table: dict[int, str | None] = {}
@@ -230,6 +250,7 @@ def _normalization_table(
         (taa_marbuta, _MAP_TAA_MARBUTA),
         (hamza_seats, _MAP_HAMZA_SEATS),
         (digits, _MAP_DIGITS),
+        (format_controls, _DELETE_FORMAT_CONTROLS),
     ):
         if chosen:
             table.update(step)
@@ -246,10 +267,11 @@ def normalize(
     taa_marbuta: bool = True,
     hamza_seats: bool = False,
     digits: bool = True,
+    format_controls: bool = True,
 ) -> str:
     """Normalize Arabic text for counting (steps and defaults in the module docstring)."""
     table = _normalization_table(
-        diacritics, tatweel, alef, alef_maqsura, taa_marbuta, hamza_seats, digits
+        diacritics, tatweel, alef, alef_maqsura, taa_marbuta, hamza_seats, digits, format_controls
     )
     return text.translate(table)
 
@@ -271,7 +293,9 @@ _OTHER_ALNUM = rf"[^\W_{_class_body(_ARABIC_BLOCKS_EXCEPT_DIGITS)}]"
 _JOINER = r"[-'\u2019]|(?<=\d)[.,:/\u066b\u066c](?=\d)"
 _OTHER_WORD = rf"{_OTHER_ALNUM}+(?:(?:{_JOINER}){_OTHER_ALNUM}+)*"
 _TOKEN_RE = re.compile(f"{_ARABIC_WORD}|{_OTHER_WORD}")
-_INVISIBLE_IN_WORDS_RE = re.compile(f"[{_class_body(ARABIC_MARKS)}{TATWEEL}]+")
+_INVISIBLE_IN_WORDS_RE = re.compile(
+    f"[{_class_body(ARABIC_MARKS)}{TATWEEL}{_class_body(FORMAT_CONTROLS)}]+"
+)
 _ARABIC_LETTER_RE = re.compile(f"[{_class_body(ARABIC_LETTERS)}]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 

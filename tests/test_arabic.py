@@ -101,6 +101,9 @@ def test_letters_are_the_letters_of_the_arabic_blocks_except_tatweel() -> None:
         ("المسؤول الرئيس", "المسؤول الرئيس"),
         # Arabic-Indic and Persian digits -> ASCII
         ("٢٠٢٥ و۲۰۲۵", "2025 و2025"),
+        # direction marks and joiners scraped inside words; the zero width space stays
+        ("\u200fصفحة ال\u200cأمن", "صفحه الامن"),
+        ("كلمة\u200bكلمة", "كلمه\u200bكلمه"),
         # unchanged: already normalized Arabic, Latin, punctuation
         ("المغرب يعزز التعاون", "المغرب يعزز التعاون"),
         ("BCIJ, F-35 and 5G: 24,6%", "BCIJ, F-35 and 5G: 24,6%"),
@@ -122,6 +125,7 @@ def test_normalize_defaults(text: str, expected: str) -> None:
         ("taa_marbuta", "الأمنية", "الامنيه", "الامنية"),
         ("hamza_seats", "المسؤول الرئيس", "المسءول الرءيس", "المسؤول الرئيس"),
         ("digits", "٢٠٢٥", "2025", "٢٠٢٥"),
+        ("format_controls", "\u200fأمن", "امن", "\u200fامن"),
     ],
 )
 def test_each_normalization_option(option: str, text: str, on: str, off: str) -> None:
@@ -138,6 +142,7 @@ STEPS = {
     "taa_marbuta": arabic.normalize_taa_marbuta,
     "hamza_seats": arabic.normalize_hamza_seats,
     "digits": arabic.normalize_digits,
+    "format_controls": arabic.remove_format_controls,
 }
 
 
@@ -235,6 +240,9 @@ def _texts_and_kinds(text: str) -> list[tuple[str, str]]:
                 ("م", "arabic"),
             ],
         ),
+        # a direction mark or joiner inside a word does not split it; a zero width space does
+        ("ال\u200fأمن \u200fصفحة", [("ال\u200fأمن", "arabic"), ("صفحة", "arabic")]),
+        ("أمن\u200bقومي", [("أمن", "arabic"), ("قومي", "arabic")]),
         # other scripts are "latin" words
         ("Москва и Paris", [("Москва", "latin"), ("и", "latin"), ("Paris", "latin")]),
         ("", []),
