@@ -30,7 +30,6 @@ import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -584,12 +583,11 @@ def _find(
     """Every automaton match, grouped by theme, phrases crossing a sentence boundary dropped."""
     keys = lexicon.token_keys([t.text for t in tokens])
     joined = " " + " ".join(keys) + " "
-    # Where each token's key starts in `joined`, to turn match offsets into token indexes.
-    key_starts = list(accumulate((len(k) + 1 for k in keys), initial=1))
     patterns = lexicon.patterns
     found: dict[str, list[_Found]] = {}
     for end, (length, indexes) in lexicon.automaton().iter(joined):
-        first = bisect.bisect_left(key_starts, end - length + 2)
+        # Matches start at the space before a key: the spaces before it number the token.
+        first = joined.count(" ", 0, end - length + 1)
         for index in indexes:
             pattern = patterns[index]
             last = first + len(pattern.keys) - 1
