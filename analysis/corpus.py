@@ -85,6 +85,9 @@ class Problem(NamedTuple):
     message: str
 
 
+_LOGGED_PROBLEMS = 20
+
+
 class CorpusError(ValueError):
     """Nothing in the given path could be read as a document."""
 
@@ -99,8 +102,13 @@ class LoadReport:
 
     def add(self, file: str, location: str, severity: str, message: str) -> None:
         self.problems.append(Problem(file, location, severity, message))
-        where = f"{file}:{location}" if location else file
-        log.warning("%s: %s (%s)", where, message, severity)
+        # The first problems are logged one by one; past that, one line, so that a corpus
+        # with hundreds of empty records does not bury the log (all stay in `problems`).
+        if len(self.problems) <= _LOGGED_PROBLEMS:
+            where = f"{file}:{location}" if location else file
+            log.warning("%s: %s (%s)", where, message, severity)
+        elif len(self.problems) == _LOGGED_PROBLEMS + 1:
+            log.warning("further problems are recorded in the load report, not logged")
 
     def note_source(self, name: str, data: bytes) -> None:
         """Fold one source file into the corpus content hash (sources arrive sorted)."""
@@ -141,6 +149,7 @@ _INVISIBLE = re.compile(
 )
 # Arabic Presentation Forms-A and -B, which some scrapers and PDF exports emit.
 _PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
+_PRESENTATION_FORM = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]")  # a bare class searches faster
 # NFKC turns isolated harakat forms (U+FE70..) into "space + mark"; the space must go.
 _SPACE_BEFORE_MARK = re.compile(" (?=[\u064b-\u065f\u0670])")
 
@@ -151,9 +160,12 @@ def _base_letters(match: re.Match[str]) -> str:
 
 def hygiene(text: str) -> str:
     """BOM, line endings, presentation forms, NFC, invisible controls, trailing whitespace."""
-    text = _NEWLINES.sub("\n", text)
-    text = _INVISIBLE.sub("", text)  # also removes a leading BOM
-    if _PRESENTATION_FORMS.search(text):
+    # Each step first checks cheaply whether it has anything to do: most texts are clean.
+    if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
+        text = _NEWLINES.sub("\n", text)
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)  # also removes a leading BOM
+    if _PRESENTATION_FORM.search(text):
         text = _PRESENTATION_FORMS.sub(_base_letters, text)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
@@ -191,9 +203,30 @@ def fold(text: str) -> str:
     return " ".join(text.translate(_FOLD).translate(_DIGITS).lower().split())
 
 
+# Letters that `fold` merges, as classes, so a phrase matches every spelling without folding
+# each line first (folding every line with str.translate dominated the profile).
+_VARIANTS = {
+    "\u0627": "[\u0627\u0622\u0623\u0625\u0671]",
+    "\u064a": "[\u064a\u0649]",
+    "\u0647": "[\u0647\u0629]",
+    " ": "[\\s\u00a0]+",
+}
+_MARKS = "[\u0640\u064b-\u0652\u0670]*"  # tatweel and harakat, allowed after any letter
+
+
+def _tolerant(phrase: str) -> str:
+    """Regex for one phrase matching its spelling variants, harakat and tatweel included."""
+    parts = []
+    for char in fold(phrase):
+        parts.append(_VARIANTS.get(char) or re.escape(char))
+        if "\u0621" <= char <= "\u064a":
+            parts.append(_MARKS)
+    return "".join(parts)
+
+
 def _phrases(words: Iterable[str]) -> str:
-    """A regex alternation of folded phrases, longest first so the longest one wins."""
-    return "|".join(re.escape(p) for p in sorted({fold(w) for w in words}, key=len, reverse=True))
+    """A regex alternation of phrases, longest first so the longest one wins."""
+    return "|".join(_tolerant(p) for p in sorted({fold(w) for w in words}, key=len, reverse=True))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -443,6 +476,10 @@ _WHOLE_LINES: dict[str, tuple[str, ...]] = {
         "skip to content",
         "toggle navigation",
         "main menu",
+        "السابق التالي",
+        "التالي السابق",
+        "next previous",
+        "previous next",
     ),
     "tags": ("الوسوم", "وسوم", "الكلمات المفتاحية", "كلمات مفتاحية", "tags", "keywords"),
     "share_follow_prompt": ("شارك", "شاركها", "مشاركة", "طباعة", "share", "print", "tweet"),
@@ -538,7 +575,7 @@ def _line_rules_regex() -> re.Pattern[str]:
     branches.append(f"(?P<related_links__block>(?:{_phrases(_RELATED_HEADINGS)}){_WHOLE_TAIL})")
     for rule, words in _PREFIXES.items():
         branches.append(f"(?P<{rule}__prefix>{_phrases(words)})")
-    return re.compile("^(?:" + "|".join(branches) + ")")
+    return re.compile("^[\\W\\d_]*(?:" + "|".join(branches) + ")", re.IGNORECASE)
 
 
 _LINE_RULES = _line_rules_regex()
@@ -556,23 +593,46 @@ _MAX_WORDS = {
     "navigation": 4,
     "copyright": 25,
 }
-_LEADING_JUNK = re.compile(r"^[\W\d_]+")
-_FOLLOW = re.compile(f"(?:^|\\W)(?:{_phrases(_FOLLOW_VERBS)})\\W.{{0,80}}?(?:{_phrases(_SOCIAL)})")
-_SHARE_BAR = re.compile(f"^(?:(?:{_phrases(_SHARE_BAR_WORDS)})(?:\\W+|$)){{2,}}$")
-_COPYRIGHT_RE = re.compile(_phrases(_COPYRIGHT))
-_HASHTAGS = re.compile(r"^(?:#[\w_]+[\s,\u060c]*){2,}$")
-_BARE_URL = re.compile(r"^(?:(?:المصدر|source)\s*:\s*)?(?:https?://|www\.)\S+$")
+_FOLLOW = re.compile(
+    f"(?:^|\\W)(?:{_phrases(_FOLLOW_VERBS)})\\W.{{0,80}}?(?:{_phrases(_SOCIAL)})", re.IGNORECASE
+)
+_SHARE_BAR = re.compile(
+    f"^\\W*(?:(?:{_phrases(_SHARE_BAR_WORDS)})(?:\\W+|$)){{2,}}$", re.IGNORECASE
+)
+_COPYRIGHT_RE = re.compile(_phrases(_COPYRIGHT), re.IGNORECASE)
+# Literal hints tested before the tolerant patterns, which are slow to search a whole line.
+_COPYRIGHT_HINT = re.compile("\u00a9|\u062d\u0642\u0648\u0642|copyright|rights|\\(c\\)", re.I)
+_FOLLOW_HINT = re.compile("\u062a\u0627\u0628\u0639|follow", re.IGNORECASE)
+_HASHTAGS = re.compile(r"^(?:#\w+[\s,\u060c]*){2,}$")
+_BARE_URL = re.compile(
+    f"^(?:(?:{_phrases(('المصدر', 'source'))})\\s*:\\s*)?(?:https?://|www\\.)\\S+$", re.IGNORECASE
+)
 _ARROWS = re.compile("^[\u2191\u2b06\u25b2\u25b4^]+$")
 
 # Tickers and navigation bars: segments joined by runs of spaces/NBSP or by bullet/pipe marks.
-_SEGMENT_SEP = re.compile(
-    "(?:[ \t\u00a0\u2007\u202f]{2,}|\\s*[|\u2022\u00b7\u25cf\u25aa\u25a0\u25c6\u2605\u2666]\\s*)"
+_SEGMENT_MARK = re.compile(
+    "[\t\u00a0\u2007\u202f|\u2022\u00b7\u25cf\u25aa\u25a0\u25c6\u2605\u2666]|   "
 )
+# A separator is a bullet/pipe mark, or a run of spaces that is not a typo: three spaces or
+# more, or two or more holding a no-break space or tab (prose has stray double spaces).
+_SEGMENT_SEP = re.compile(
+    "[|\u2022\u00b7\u25cf\u25aa\u25a0\u25c6\u2605\u2666]"
+    "|(?=[ \t\u00a0\u2007\u202f]{2})[ ]*[\t\u00a0\u2007\u202f][ \t\u00a0\u2007\u202f]*"
+    "|[ ]{3,}"
+)
+_FULL_STOP = re.compile(r"(?<!\.)\.(?!\.)")  # a sentence's full stop, not a ".." ellipsis
 # Breadcrumbs: short segments joined by » › > / with spaces around (so "24/7" stays whole).
 _CRUMB_SEP = re.compile("\\s+[\u00bb\u203a>/\\\\]\\s+")
+_CRUMB_FORBIDDEN = re.compile(r"[\d:]|https?|www\.")
+_CRUMB_HINT = re.compile("\\s[\u00bb\u203a>/\\\\]\\s")
 _NOT_LETTER = re.compile(r"[^\w ]|[\d_]")
 _SENTENCE_END = re.compile(r"[.!\u06d4]$")
 _HEADING_END = re.compile("[.,:;\u060c\u061b]$")
+
+
+def _has_segment_marks(line: str) -> bool:
+    """Cheap test that `_SEGMENT_SEP` can split the line (double space, NBSP, bullet, pipe)."""
+    return _SEGMENT_MARK.search(line) is not None
 
 
 def _segments(line: str, sep: re.Pattern[str]) -> list[str]:
@@ -585,64 +645,77 @@ def _word_count(text: str) -> int:
 
 def _is_ticker(line: str) -> bool:
     """Many short, unrelated headlines on one long line."""
-    if len(line) < 150:
+    if len(line) < 150 or not _has_segment_marks(line):
         return False
     segments = _segments(line, _SEGMENT_SEP)
     if len(segments) < 5:
         return False
     words = sorted(_word_count(s) for s in segments)
     sentences = sum(1 for s in segments if _SENTENCE_END.search(s))
-    return words[len(words) // 2] <= 15 and sentences * 2 < len(segments)
+    full_stops = len(_FULL_STOP.findall(line))
+    return (
+        words[len(words) // 2] <= 15
+        and sentences * 2 < len(segments)
+        and full_stops * 2 < len(segments)
+    )
 
 
 def _is_navigation_bar(line: str) -> bool:
     """A short line of menu entries: three or more segments of at most four words."""
-    if len(line) > 300:
-        return False
-    for sep in (_SEGMENT_SEP, _CRUMB_SEP):
-        segments = _segments(line, sep)
-        if len(segments) >= 3 and all(_word_count(s) <= 4 for s in segments):
-            return True
+    for sep, present in ((_SEGMENT_SEP, _has_segment_marks), (_CRUMB_SEP, _CRUMB_HINT.search)):
+        if present(line):
+            segments = _segments(line, sep)
+            if len(segments) >= 3 and all(_word_count(s) <= 4 for s in segments):
+                return True
     return False
 
 
 def _is_breadcrumb(line: str) -> bool:
     """`Home » News » Morocco`: segments of at most four words joined by » › > /."""
-    if len(line) > 200 or "\u00ab" in line:  # « opens an Arabic quotation closed by »
+    if "\u00ab" in line or not _CRUMB_HINT.search(line):  # « opens a quote that » closes
         return False
     segments = _segments(line, _CRUMB_SEP)
-    return len(segments) >= 2 and all(_word_count(s) <= 4 for s in segments)
+    # Dates (05 / 2015), references (أ / 267) and "label: value" lines are not breadcrumbs.
+    return (
+        len(segments) >= 2
+        and all(_word_count(s) <= 4 for s in segments)
+        and not _CRUMB_FORBIDDEN.search(line)
+    )
 
 
-def _line_rule(line: str) -> tuple[str, bool] | None:
+_MAX_CHROME_CHARS = 1000  # longer lines are body text or tickers, whatever they start with
+
+
+def _line_rule(line: str, n_words: int) -> tuple[str, bool] | None:
     """The boilerplate rule a stripped, non-blank line falls under, and whether it opens a block."""
     if _is_ticker(line):
         return "ticker", False
-    n_words = _word_count(line)
     if n_words > 60:
         return None
-    if _is_breadcrumb(line):
+    if len(line) <= 200 and _is_breadcrumb(line):
         return "breadcrumb", False
-    if _is_navigation_bar(line):
+    if len(line) <= 300 and _is_navigation_bar(line):
         return "navigation", False
-    key = fold(line)
-    bare = _LEADING_JUNK.sub("", key)
-    match = _LINE_RULES.match(bare)
+    match = _LINE_RULES.match(line)
     if match:
         rule, kind = match.lastgroup.split("__")  # type: ignore[union-attr]
         if n_words <= _MAX_WORDS[rule]:
             return rule, kind == "block"
     if n_words <= _MAX_WORDS["share_follow_prompt"] and (
-        _FOLLOW.search(key) or _SHARE_BAR.match(bare)
+        (_FOLLOW_HINT.search(line) and _FOLLOW.search(line)) or _SHARE_BAR.match(line)
     ):
         return "share_follow_prompt", False
-    if n_words <= _MAX_WORDS["copyright"] and _COPYRIGHT_RE.search(key):
+    if (
+        n_words <= _MAX_WORDS["copyright"]
+        and _COPYRIGHT_HINT.search(line)
+        and _COPYRIGHT_RE.search(line)
+    ):
         return "copyright", False
-    if _HASHTAGS.match(key):
+    if line[0] == "#" and _HASHTAGS.match(line):
         return "tags", False
-    if _BARE_URL.match(key):
+    if n_words == 1 and _BARE_URL.match(line):
         return "source_link", False
-    if _ARROWS.match(key):
+    if len(line) <= 3 and _ARROWS.match(line):
         return "back_to_top", False
     return None
 
@@ -749,9 +822,12 @@ def parse_date_text(text: str) -> datetime | None:
     return None
 
 
+_ANY_DIGIT = re.compile(r"\d")
+
+
 def _dateline(line: str) -> tuple[str | None, datetime] | None:
     """(outlet or None, date) when the line is a publication dateline."""
-    if _word_count(line) > 14 or not any(c.isdigit() for c in line):
+    if not _ANY_DIGIT.search(line):
         return None
     key = fold(line)
     match = _DATELINE_OUTLET.match(key)
@@ -790,8 +866,10 @@ def clean_text(raw: str) -> Cleaned:
         stripped = line.strip()
         if not stripped:
             continue
-        found = _line_rule(stripped)
-        if found is None and (stated := _dateline(stripped)):
+        # Spaces + 1 bounds the word count from above without splitting: rule thresholds only.
+        n_words = stripped.count(" ") + 1 if len(stripped) < _MAX_CHROME_CHARS else 61
+        found = _line_rule(stripped, n_words)
+        if found is None and n_words <= 14 and (stated := _dateline(stripped)):
             verdicts[i] = "dateline"
             if when is None:
                 source, when = stated
@@ -806,7 +884,7 @@ def clean_text(raw: str) -> Cleaned:
                 source = _outlet_of_footer(stripped)
             continue
         in_related_block = False
-        if _word_count(stripped) >= _MIN_WORDS_REPEATED:
+        if n_words >= _MIN_WORDS_REPEATED:
             key = " ".join(stripped.split())
             if key in seen:
                 verdicts[i] = "repeated_paragraph"
@@ -837,13 +915,28 @@ def _heading_above(lines: list[str], verdicts: list[str | None], i: int) -> str 
 
 
 def _drop_leading_labels(lines: list[str], verdicts: list[str | None]) -> None:
-    """Category labels above the title: short bare lines followed by a heading, not by body."""
+    """Category labels above the title: short bare lines, then a title, then body text.
+
+    The shape is what tells a label (`سياسة` over a headline over a paragraph) from a short
+    heading that starts an article (`البابونج` over `* ما هي الفوائد...؟`, a film's name
+    over its credits): those keep their first line.
+    """
     kept = list(_kept_lines(lines, verdicts))
-    for position, i in enumerate(kept[:-1]):
-        following = lines[kept[position + 1]].strip()
-        if not (_is_label_like(lines[i].strip()) and _is_heading_like(following)):
-            return
-        verdicts[i] = "category_label"
+    texts = [lines[i].strip() for i in kept]
+    n_labels = 0
+    while n_labels < len(texts) and _is_label_like(texts[n_labels]):
+        n_labels += 1
+    if not 0 < n_labels <= 2 or len(texts) < n_labels + 2:
+        return
+    title, body = texts[n_labels], texts[n_labels + 1]
+    if _is_title(title) and not _is_heading_like(body):
+        for i in kept[:n_labels]:
+            verdicts[i] = "category_label"
+
+
+def _is_title(line: str) -> bool:
+    """A headline: starts with a letter, four words or more, no sentence-final punctuation."""
+    return line[0].isalpha() and _word_count(line) >= 4 and _is_heading_like(line)
 
 
 def _leading_title(lines: list[str], verdicts: list[str | None]) -> str | None:
@@ -885,24 +978,28 @@ class Fingerprint(NamedTuple):
 
 
 _SENTENCE_SPLIT = re.compile("[.!?\u061f\u06d4\n]+")
-_NON_WORD = re.compile(r"[\W_]+")
-_MIN_CHUNK_WORDS = 5  # shorter sentences ("وأضاف:") are shared by unrelated articles
-
-
-def _hash64(text: str) -> int:
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+# Quotes, brackets, commas and spacing differ between two sites' copies of one article.
+_PUNCTUATION = re.compile(
+    "[\"'\u00ab\u00bb\u201c\u201d\u2018\u2019(),\u060c\u061b;:*_\\-\u2013\u2014]"
+)
+_MIN_CHUNK_SPACES = 4  # sentences of five words or more; shorter ones ("وأضاف:") are common
 
 
 def fingerprint(text: str) -> Fingerprint:
     """Fingerprint of a cleaned text (a pure function, so workers can compute it)."""
-    words = _NON_WORD.sub(" ", text).split()
-    digest = hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).hexdigest()
+    whole = hashlib.blake2b(digest_size=16)
     chunks = set()
-    for sentence in _SENTENCE_SPLIT.split(text):
-        words = _NON_WORD.sub(" ", sentence).split()
-        if len(words) >= _MIN_CHUNK_WORDS:
-            chunks.add(_hash64(" ".join(words)))
-    return Fingerprint(digest if words or chunks else "", frozenset(chunks))
+    empty = True
+    for sentence in _SENTENCE_SPLIT.split(_PUNCTUATION.sub(" ", text)):
+        sentence = " ".join(sentence.split())
+        if not sentence:
+            continue
+        empty = False
+        normalized = sentence.encode("utf-8")
+        whole.update(normalized + b"\n")
+        if sentence.count(" ") >= _MIN_CHUNK_SPACES:
+            chunks.add(int.from_bytes(hashlib.blake2b(normalized, digest_size=8).digest(), "big"))
+    return Fingerprint("" if empty else whole.hexdigest(), frozenset(chunks))
 
 
 def flag_duplicates(
@@ -1187,14 +1284,20 @@ def _parquet_records(name: str, data: bytes, report: LoadReport) -> Iterator[tup
 
 
 def _doc_id(name: str, record: int | None) -> str:
-    """Stable id from the source path: `folder/file`, `archive/member:17`, `file:17`."""
-    parts = []
+    """Stable id from the source path: `folder/file`, `archive/member:17`, `file:17`.
+
+    A member named like its archive (`2015-07-21.zip!2015-07-21.json`) is not repeated.
+    """
+    stems: list[str] = []
     for piece in name.split("!"):
-        stem = piece.rsplit(".", 1)[0] if "." in Path(piece).name else piece
-        if not parts or Path(stem).name != Path(parts[-1]).name:
-            parts.append(stem)
-    base = "/".join(parts)
+        stem = _STEM.sub("", piece)
+        if not stems or stem.rsplit("/", 1)[-1] != stems[-1].rsplit("/", 1)[-1]:
+            stems.append(stem)
+    base = "/".join(stems)
     return base if record is None else f"{base}:{record}"
+
+
+_STEM = re.compile(r"\.[^./]+$")
 
 
 def _record_document(
