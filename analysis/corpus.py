@@ -611,14 +611,12 @@ _ARROWS = re.compile("^[\u2191\u2b06\u25b2\u25b4^]+$")
 
 # Tickers and navigation bars: segments joined by runs of spaces/NBSP or by bullet/pipe marks.
 _SEGMENT_MARK = re.compile(
-    "[\t\u00a0\u2007\u202f|\u2022\u00b7\u25cf\u25aa\u25a0\u25c6\u2605\u2666]|   "
+    "[|\u2022\u00b7\u25cf\u25aa\u25a0\u25c6\u2605\u2666]|[ \t\u00a0\u2007\u202f]{3}"
 )
-# A separator is a bullet/pipe mark, or a run of spaces that is not a typo: three spaces or
-# more, or two or more holding a no-break space or tab (prose has stray double spaces).
+# A separator is a bullet/pipe mark or a run of three blanks or more: prose has stray double
+# spaces and "space + no-break space" pairs, tickers and menus pad their items wider.
 _SEGMENT_SEP = re.compile(
-    "[|\u2022\u00b7\u25cf\u25aa\u25a0\u25c6\u2605\u2666]"
-    "|(?=[ \t\u00a0\u2007\u202f]{2})[ ]*[\t\u00a0\u2007\u202f][ \t\u00a0\u2007\u202f]*"
-    "|[ ]{3,}"
+    "[|\u2022\u00b7\u25cf\u25aa\u25a0\u25c6\u2605\u2666]|[ \t\u00a0\u2007\u202f]{3,}"
 )
 _FULL_STOP = re.compile(r"(?<!\.)\.(?!\.)")  # a sentence's full stop, not a ".." ellipsis
 # Breadcrumbs: short segments joined by » › > / with spaces around (so "24/7" stays whole).
@@ -662,24 +660,22 @@ def _is_ticker(line: str) -> bool:
 
 def _is_navigation_bar(line: str) -> bool:
     """A short line of menu entries: three or more segments of at most four words."""
-    for sep, present in ((_SEGMENT_SEP, _has_segment_marks), (_CRUMB_SEP, _CRUMB_HINT.search)):
-        if present(line):
-            segments = _segments(line, sep)
-            if len(segments) >= 3 and all(_word_count(s) <= 4 for s in segments):
-                return True
-    return False
+    if _has_segment_marks(line) and _short_segments(_segments(line, _SEGMENT_SEP), 3):
+        return True
+    return _is_breadcrumb(line, min_segments=3)
 
 
-def _is_breadcrumb(line: str) -> bool:
+def _short_segments(segments: list[str], minimum: int) -> bool:
+    return len(segments) >= minimum and all(_word_count(s) <= 4 for s in segments)
+
+
+def _is_breadcrumb(line: str, *, min_segments: int = 2) -> bool:
     """`Home » News » Morocco`: segments of at most four words joined by » › > /."""
     if "\u00ab" in line or not _CRUMB_HINT.search(line):  # « opens a quote that » closes
         return False
-    segments = _segments(line, _CRUMB_SEP)
     # Dates (05 / 2015), references (أ / 267) and "label: value" lines are not breadcrumbs.
-    return (
-        len(segments) >= 2
-        and all(_word_count(s) <= 4 for s in segments)
-        and not _CRUMB_FORBIDDEN.search(line)
+    return not _CRUMB_FORBIDDEN.search(line) and _short_segments(
+        _segments(line, _CRUMB_SEP), min_segments
     )
 
 

@@ -1,0 +1,563 @@
+"""analysis.corpus: readers, hygiene, boilerplate families, duplicates, bad input, CLI."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+import sys
+import time
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis import config
+from analysis.corpus import (
+    CorpusError,
+    LoadReport,
+    clean_text,
+    fingerprint,
+    flag_duplicates,
+    hygiene,
+    iter_documents,
+    load_corpus,
+    parse_date_text,
+)
+
+DATA = Path(__file__).parent / "data" / "corpus"
+SEED = config.SEEDS_DIR
+
+BODY = (
+    "أكدت مصادر أمنية أن السلطات المغربية فككت خلية إرهابية كانت تخطط لتنفيذ هجمات "
+    "في عدة مدن، وذلك بتنسيق مع أجهزة استخبارات أجنبية."
+)
+BODY_2 = (
+    "وأوضح البلاغ أن عناصر الخلية كانوا ينشطون عبر منصات التواصل الاجتماعي لاستقطاب "
+    "الشباب ونشر الفكر المتطرف."
+)
+
+
+def rules_of(raw: str) -> list[tuple[str, str]]:
+    return [(r.rule, r.text.strip()) for r in clean_text(raw).removed]
+
+
+# --------------------------------------------------------------------------- hygiene
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("\ufeffالمغرب", "المغرب"),  # BOM
+        ("سطر أول\r\nسطر ثان\rسطر ثالث", "سطر أول\nسطر ثان\nسطر ثالث"),
+        ("مكافحة\u200b الإرهاب\u200f", "مكافحة الإرهاب"),  # zero-width space, RLM
+        ("\u202bالأمن الوطني\u202c", "الأمن الوطني"),  # bidi embedding
+        ("\ufefb\ufe8e\ufea3\ufe98\ufbfe", "\u0644\u0627\u0627\u062d\u062a\u06cc"),  # forms
+        ("\ufdf2", "\u0627\u0644\u0644\u0647"),  # the ligature of الله
+        ("ا\u0653", "\u0622"),  # NFC composes alef + madda
+        ("نص عادي يبقى كما هو.", "نص عادي يبقى كما هو."),
+        ("فقرة\n\nفقرة ثانية\n\n", "فقرة\n\nفقرة ثانية"),  # trailing blank lines only
+    ],
+)
+def test_hygiene(raw, expected):
+    assert hygiene(raw) == expected
+
+
+def test_hygiene_maps_isolated_harakat_forms_without_inserting_spaces():
+    assert hygiene("\u0643\ufe76\u062a\u0628") == "\u0643\u064e\u062a\u0628"
+
+
+# --------------------------------------------------------------------------- seeds
+
+
+def seed(prefix: str) -> str:
+    (path,) = SEED.glob(f"{prefix}_*.txt")
+    return path.read_text(encoding="utf-8")
+
+
+def test_seed_004_ticker_image_report_dateline_and_source_link_removed():
+    cleaned = clean_text(seed("004"))
+    assert [r.rule for r in cleaned.removed] == [
+        "ticker",
+        "image_report",
+        "image_report",
+        "dateline",
+        "source_link",
+    ]
+    assert cleaned.removed[0].line == 1 and len(cleaned.removed[0].text) > 3800
+    assert "مهرجان روح الثقافات" not in cleaned.text
+    assert cleaned.text.startswith("التجربة المغربية في مكافحة الإرهاب.. أمريكا تعول على الرباط")
+    assert cleaned.title == (
+        "التجربة المغربية في مكافحة الإرهاب.. أمريكا تعول على الرباط لحماية مصالح أمنها القومي"
+    )
+    assert (cleaned.source, cleaned.date) == ("الدار", datetime(2020, 12, 17))
+    assert cleaned.text.endswith("تابع لمكتب الأمم المتحدة لمكافحة الإرهاب.")
+
+
+def test_seed_001_keeps_title_headings_and_short_paragraphs_drops_chrome():
+    cleaned = clean_text(seed("001"))
+    assert rules_of(seed("001")) == [
+        ("category_label", "العالمالمغرب"),
+        ("related_links", "مقالات ذات صلة"),
+        ("comment_form", "اترك تعليقاً"),
+        ("comment_form", "لن يتم نشر عنوان بريدك الإلكتروني. الحقول الإلزامية مشار إليها بـ *"),
+        ("back_to_top", "زر الذهاب إلى الأعلى"),
+    ]
+    for kept in (
+        "الاستخبارات في قلب المعادلة",
+        "من الردع الى الوقاية",
+        "نجاعة متواصلة رغم التحديات",
+    ):
+        assert f"\n{kept}\n" in cleaned.text
+    assert cleaned.title.startswith("المقاربة الاستباقية للأمن المغربي")
+
+
+def test_seed_002_keeps_list_items_and_conclusion():
+    cleaned = clean_text(seed("002"))
+    assert [r.rule for r in cleaned.removed] == [
+        "category_label",
+        "comment_form",
+        "comment_form",
+        "back_to_top",
+    ]
+    assert "  • مراقبة المساجد: وضمان عدم استغلالها من قبل الجماعات المتطرفة." in cleaned.text
+    assert "\nخاتمة\n" in cleaned.text
+    assert "Back to top" not in cleaned.text
+
+
+def test_seed_000_follow_footer_names_the_outlet():
+    cleaned = clean_text(seed("000"))
+    assert rules_of(seed("000")) == [
+        ("share_follow_prompt", "النهار24 – تابعوا جديد أخبار النهار24 على : GOOGLE NEWS")
+    ]
+    assert cleaned.source == "النهار24"
+    assert cleaned.title is None  # the article opens with a paragraph, not a headline
+
+
+def test_seed_003_repeated_paragraphs_kept_once():
+    raw = seed("003")
+    cleaned = clean_text(raw)
+    assert [(r.line, r.rule) for r in cleaned.removed] == [
+        (5, "repeated_paragraph"),
+        (6, "repeated_paragraph"),
+        (7, "repeated_paragraph"),
+    ]
+    assert cleaned.text == "\n".join(raw.split("\n")[:4])
+
+
+# --------------------------------------------------------------------------- rule families
+
+FAMILY_CASES = [
+    # tickers and navigation
+    ("ticker", " | ".join(f"عنوان خبر رقم {i} عن الطقس والرياضة" for i in range(8))),
+    ("ticker", "\u00a0\u00a0\u00a0".join(f"Headline number {i} about sports" for i in range(8))),
+    ("navigation", "الرئيسية | أخبار | رياضة | اقتصاد | ثقافة"),
+    ("navigation", "Home • World • Politics • Sport"),
+    ("navigation", "القائمة الرئيسية"),
+    ("navigation", "Skip to content"),
+    ("breadcrumb", "الرئيسية » أخبار وطنية » أمن"),
+    ("breadcrumb", "Home > News > Morocco"),
+    # comment forms and notices
+    ("comment_form", "اترك رداً"),
+    ("comment_form", "أضف تعليقك"),
+    ("comment_form", "لن يتم نشر بريدك الإلكتروني."),
+    ("comment_form", "Leave a Reply"),
+    ("comment_form", "Your email address will not be published. Required fields are marked *"),
+    ("comment_form", "تعليقات (3)"),
+    # share / follow / subscribe
+    ("share_follow_prompt", "شارك هذا المقال"),
+    ("share_follow_prompt", "تابعونا على فيسبوك وتويتر"),
+    ("share_follow_prompt", "هسبريس - تابعوا آخر الأخبار عبر تطبيق تلغرام"),
+    ("share_follow_prompt", "اشترك في النشرة البريدية"),
+    ("share_follow_prompt", "Follow us on Twitter"),
+    ("share_follow_prompt", "Facebook Twitter WhatsApp Email"),
+    # related / read also
+    ("related_links", "اقرأ أيضاً: المغرب يفكك خلية إرهابية في طنجة"),
+    ("related_links", "إقرأ ايضا"),
+    ("related_links", "أخبار ذات صلة"),
+    ("related_links", "Read also: Morocco dismantles a terror cell"),
+    # tags
+    ("tags", "الوسوم: الإرهاب، المغرب، الساحل"),
+    ("tags", "Tags: terrorism, Morocco"),
+    ("tags", "#المغرب #الإرهاب #الأمن"),
+    # copyright and cookies
+    ("copyright", "© 2024 جميع الحقوق محفوظة لموقع الأخبار"),
+    ("copyright", "Copyright 2023 Example Media. All rights reserved."),
+    ("cookie_notice", "يستخدم هذا الموقع ملفات تعريف الارتباط لتحسين تجربتك."),
+    ("cookie_notice", "This website uses cookies to improve your experience."),
+    # image reports, source links, back to top
+    ("image_report", "شكراً لك على الإبلاغ"),
+    ("image_report", "Thanks for reporting this image"),
+    ("source_link", "اضغط هنا لقراءة المقال من المصدر"),
+    ("source_link", "Read the original article"),
+    ("source_link", "https://example.com/news/123"),
+    ("back_to_top", "العودة إلى الأعلى"),
+    ("back_to_top", "Scroll to top"),
+    ("back_to_top", "\u2191"),
+]
+
+
+@pytest.mark.parametrize(("rule", "line"), FAMILY_CASES)
+def test_boilerplate_family_is_removed_with_its_rule(rule, line):
+    raw = f"{BODY}\n\n{line}\n\n{BODY_2}"
+    cleaned = clean_text(raw)
+    assert [(r.line, r.rule, r.text) for r in cleaned.removed] == [(3, rule, line)]
+    assert cleaned.text == f"{BODY}\n\n{BODY_2}"
+
+
+KEPT_LINES = [
+    "خاتمة",  # a one-word section heading
+    "الاستخبارات في قلب المعادلة",
+    "  • تعزيز التعاون الأمني مع دول الجوار.",
+    "1. الاستراتيجية الأمنية: نهج استباقي",
+    "شارك وزير الداخلية في اجتماع أمني بالرباط.",  # شارك = took part, not "share"
+    "تابع الوزير حديثه مؤكدا أهمية اليقظة.",
+    "نعم.",
+    "وقال المسؤول إن جميع الحقوق محفوظة للضحايا في إطار القانون والدستور المغربي الذي يضمن "
+    "الحق في التعويض وجبر الضرر لكل المتضررين من الأعمال الإرهابية منذ سنة 2003 وإلى اليوم "
+    "بحسب ما أكدته المصادر الرسمية",  # mentions a notice inside a long paragraph
+    "وأضاف أن الأمن  والاستقرار  مسؤولية  الجميع  في  كل  المدن  والقرى  المغربية  دون "
+    "استثناء  وبلا  تردد  أو  تهاون  من  أي  جهة  كانت",  # stray double spaces are not a ticker
+    "الدار البيضاء / الرباط: اجتماع تنسيقي",
+    "التاريخ : 9 / 10 / 2020",
+]
+
+
+@pytest.mark.parametrize("line", KEPT_LINES)
+def test_body_lines_that_resemble_chrome_are_kept(line):
+    raw = f"{BODY}\n\n{line}\n\n{BODY_2}"
+    assert clean_text(raw) == (hygiene(raw), [], None, None, None)
+
+
+def test_clean_article_comes_out_unchanged():
+    raw = (DATA / "clean_article.txt").read_text(encoding="utf-8")
+    cleaned = clean_text(raw)
+    assert cleaned.removed == []
+    assert cleaned.text == hygiene(raw)
+    assert cleaned.title == "المغرب يعزز التعاون الأمني مع دول الساحل"
+
+
+def test_short_title_is_not_taken_for_a_category_label():
+    raw = f"الإرهاب في الساحل\n\n{BODY}"
+    assert clean_text(raw).removed == []
+    raw = f"البابونج\n* ما هي الفوائد الصحية للبابونج؟\n{BODY}"
+    assert clean_text(raw).removed == []
+
+
+def test_related_block_takes_its_headlines_and_stops_at_body():
+    raw = f"{BODY}\n\nمقالات ذات صلة\nالمغرب يفكك خلية في طنجة\nتوقيف متطرف في فاس\n\n{BODY_2}"
+    assert rules_of(raw) == [
+        ("related_links", "مقالات ذات صلة"),
+        ("related_links", "المغرب يفكك خلية في طنجة"),
+        ("related_links", "توقيف متطرف في فاس"),
+    ]
+    assert clean_text(raw).text == f"{BODY}\n\n{BODY_2}"
+
+
+@pytest.mark.parametrize(
+    ("line", "source", "date"),
+    [
+        ("نشر في الدار يوم 17 - 12 - 2020", "الدار", datetime(2020, 12, 17)),
+        ("نشر في هسبريس يوم ٠٣ - ٠٤ - ٢٠٢١", "هسبريس", datetime(2021, 4, 3)),
+        ("تاريخ النشر: 17 ديسمبر 2020", None, datetime(2020, 12, 17)),
+        ("نشر بتاريخ الخميس 5 شتنبر 2019 - 10:30", None, datetime(2019, 9, 5)),
+        ("Published on December 3, 2020", None, datetime(2020, 12, 3)),
+    ],
+)
+def test_dateline_gives_outlet_date_and_title(line, source, date):
+    raw = f"عنوان المقال عن مكافحة الإرهاب بالمغرب\n{line}\n\n{BODY}"
+    cleaned = clean_text(raw)
+    assert [(r.line, r.rule) for r in cleaned.removed] == [(2, "dateline")]
+    assert (cleaned.title, cleaned.source, cleaned.date) == (
+        "عنوان المقال عن مكافحة الإرهاب بالمغرب",
+        source,
+        date,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("17 - 12 - 2020", datetime(2020, 12, 17)),
+        ("2020/12/17", datetime(2020, 12, 17)),
+        ("3 أيار 2019", datetime(2019, 5, 3)),
+        ("31 - 02 - 2020", None),  # no such day
+        ("قبل ساعتين", None),
+    ],
+)
+def test_parse_date_text(text, expected):
+    assert parse_date_text(text) == expected
+
+
+def test_clean_text_is_pure_and_deterministic():
+    raw = seed("004")
+    assert clean_text(raw) == clean_text(raw)
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+def test_exact_and_near_duplicates_are_flagged_against_the_earlier_document():
+    third = "وفي سياق متصل أعلنت السلطات عن تعزيز الإجراءات الأمنية في المطارات والموانئ."
+    original = f"{BODY}\n{BODY_2}\n{third}"
+    fps = {
+        "a": fingerprint(original),
+        "b": fingerprint(original.replace("،", " ،  ")),  # same words, other spacing
+        "c": fingerprint(f"{BODY}\n{BODY_2}\n{third}\nتعليق قصير من المحرر."),  # near copy
+        "d": fingerprint("نص مختلف تماما عن الرياضة والطقس في نهاية الأسبوع المقبل هنا."),
+        "e": fingerprint(f"{BODY}\nجملة جديدة كليا لا علاقة لها بما سبق من الكلام هنا."),
+    }
+    assert flag_duplicates(fps) == {"b": "a", "c": "a"}
+
+
+def test_fingerprint_is_stable_across_processes():
+    text = "جملة أولى طويلة بما يكفي هنا. جملة ثانية طويلة بما يكفي هنا."
+    code = f"from analysis.corpus import fingerprint; print(fingerprint({text!r}))"
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed_value, "PATH": ""},
+        ).stdout
+        for seed_value in ("1", "2")
+    }
+    assert len(runs) == 1
+
+
+def test_load_corpus_excludes_duplicates_unless_kept(tmp_path):
+    (tmp_path / "a.txt").write_text(f"{BODY}\n{BODY_2}", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(f"{BODY}\n\n{BODY_2}\n\nشارك هذا المقال", encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert corpus.documents["duplicate_of"].fillna("-").tolist() == ["-", "a"]
+    assert corpus.documents["is_duplicate"].tolist() == [False, True]
+    assert corpus.analysed()["doc_id"].tolist() == ["a"]
+    assert load_corpus(tmp_path, keep_duplicates=True).analysed()["doc_id"].tolist() == ["a", "b"]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def test_seed_corpus_loads_by_default_with_documented_columns():
+    corpus = load_corpus()
+    docs = corpus.documents
+    assert list(docs.columns) == [
+        "doc_id", "source_file", "record", "title", "source", "url", "author", "date",
+        "raw_text", "text", "n_chars_raw", "n_chars_clean", "n_words_raw", "n_words_clean",
+        "duplicate_of", "is_duplicate",
+    ]  # fmt: skip
+    assert docs["doc_id"].str[:3].tolist() == ["000", "001", "002", "003", "004"]
+    assert str(docs["date"].dtype) == "datetime64[ns]"
+    assert str(docs["record"].dtype) == "Int64" and docs["record"].isna().all()
+    assert not docs["is_duplicate"].any()
+    assert (docs["n_words_clean"] < docs["n_words_raw"]).all()
+    assert corpus.name == "seeds" and len(corpus.content_hash) == 64
+    assert corpus.problems.empty  # README.md is documentation, not a problem
+    assert set(corpus.audit.columns) == {"doc_id", "line", "rule", "text"}
+    assert corpus.audit.groupby("doc_id").size().to_dict() == {
+        d: n for d, n in zip(docs["doc_id"], [1, 5, 4, 3, 5], strict=True)
+    }
+    row = docs.iloc[4]
+    assert (row["source"], row["date"]) == ("الدار", pd.Timestamp("2020-12-17"))
+    assert docs["raw_text"].iloc[3] == seed("003")
+
+
+def test_csv_metadata_becomes_columns():
+    docs = load_corpus(DATA / "articles.csv").documents
+    assert docs["doc_id"].tolist() == ["articles:0", "articles:1"]
+    assert docs["title"].tolist() == ["مقال أول", "مقال ثان"]
+    assert docs["source"].tolist() == ["هسبريس", "الأيام"]
+    assert docs["date"].tolist() == [pd.Timestamp("2021-03-04"), pd.Timestamp("2021-03-05")]
+    assert docs["record"].tolist() == [0, 1]
+
+
+def test_jsonl_text_field_found_and_dates_converted_to_utc():
+    docs = load_corpus(DATA / "articles.jsonl").documents
+    assert docs["text"].iloc[0].startswith("أعلن المكتب المركزي")
+    assert docs["date"].iloc[0] == pd.Timestamp("2022-01-10 08:00:00")
+    assert pd.isna(docs["date"].iloc[1]) and docs["author"].iloc[1] == "سعيد"
+
+
+def test_parquet_and_json_array_with_named_text_field(tmp_path):
+    rows = [{"headline": "عنوان", "story": "نص الخبر عن الأمن.", "link": "http://x.ma/1"}]
+    pd.DataFrame(rows).to_parquet(tmp_path / "a.parquet")
+    (tmp_path / "b.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    docs = load_corpus(tmp_path, text_field="story").documents
+    assert docs["source_file"].tolist() == ["a.parquet", "b.json"]
+    assert docs["title"].tolist() == ["عنوان", "عنوان"]
+    assert docs["url"].tolist() == ["http://x.ma/1"] * 2
+
+
+def test_zip_members_read_in_place(tmp_path):
+    archive = tmp_path / "batch.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.write(DATA / "articles.jsonl", "batch/articles.jsonl")
+        zf.write(DATA / "clean_article.txt", "batch/article.txt")
+        zf.writestr("__MACOSX/._article.txt", b"\x00\x01")
+    docs = load_corpus(archive).documents
+    assert docs["source_file"].tolist() == [
+        "batch.zip!batch/article.txt",
+        "batch.zip!batch/articles.jsonl",
+        "batch.zip!batch/articles.jsonl",
+    ]
+    assert docs["doc_id"].tolist() == [
+        "batch/batch/article",
+        "batch/batch/articles:0",
+        "batch/batch/articles:1",
+    ]
+
+
+def test_mixed_folder_is_walked_recursively_in_sorted_order():
+    corpus = load_corpus(DATA / "mixed")
+    assert corpus.documents["source_file"].tolist() == ["a.txt", "sub/b.jsonl", "sub/b.jsonl"]
+    assert corpus.problems[["file", "severity"]].values.tolist() == [["notes.rtf", "warning"]]
+
+
+def test_content_hash_changes_with_the_bytes(tmp_path):
+    (tmp_path / "a.txt").write_text(BODY, encoding="utf-8")
+    first = load_corpus(tmp_path).content_hash
+    assert load_corpus(tmp_path).content_hash == first
+    (tmp_path / "a.txt").write_text(BODY_2, encoding="utf-8")
+    assert load_corpus(tmp_path).content_hash != first
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def problems_of(path: Path, **options) -> list[tuple[str, str, str, str]]:
+    report = LoadReport()
+    with contextlib.suppress(CorpusError):  # raised too when the file held nothing usable
+        list(iter_documents(path, report=report, **options))
+    return [tuple(p) for p in report.problems]
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "expected"),
+    [
+        ("empty.txt", {}, [("empty.txt", "", "error", "empty file")]),
+        (
+            "undecodable.txt",
+            {},
+            [("undecodable.txt", "line 2", "error", "not valid UTF-8: byte 0xff at offset 13")],
+        ),
+        (
+            "malformed.json",
+            {},
+            [
+                (
+                    "malformed.json",
+                    "line 3",
+                    "error",
+                    "malformed JSON: Expecting ',' delimiter (column 1)",
+                )
+            ],
+        ),
+        (
+            "no_text_column.csv",
+            {"text_field": "content"},
+            [
+                (
+                    "no_text_column.csv",
+                    "line 1",
+                    "error",
+                    "missing column: 'content' not among title, body",
+                )
+            ],
+        ),
+    ],
+)
+def test_bad_files_are_reported_with_file_and_location(name, options, expected):
+    assert problems_of(DATA / name, **options) == expected
+
+
+def test_bad_records_are_skipped_and_named_others_still_load():
+    corpus = load_corpus(DATA / "bad_records.json")
+    assert corpus.documents["title"].tolist() == ["سليم"]
+    assert corpus.problems.values.tolist() == [
+        ["bad_records.json", "record 0", "error",
+         "no text field: none of content, text, body, article, article_text, ... among title, url"],
+        ["bad_records.json", "record 1", "error", "empty text: field 'content' has no text"],
+        ["bad_records.json", "record 2", "warning", "unparseable date: 'غدا' in 'date'"],
+    ]  # fmt: skip
+    assert corpus.summary == "read 1, skipped 2 (1 no text field, 1 empty text), 1 warning(s)"
+
+
+def test_zip_with_nothing_usable(tmp_path):
+    archive = tmp_path / "junk.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("image.png", b"\x89PNG")
+    (tmp_path / "ok.txt").write_text(BODY, encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert corpus.documents["doc_id"].tolist() == ["ok"]
+    assert corpus.problems[["file", "severity", "message"]].values.tolist() == [
+        ["junk.zip!image.png", "warning", "ignored: not a supported format"],
+        ["junk.zip", "error", "no readable documents in archive"],
+    ]
+
+
+def test_missing_path_and_nothing_loadable_raise_clear_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        load_corpus(tmp_path / "absent")
+    with pytest.raises(CorpusError, match=r"empty\.txt.*empty file"):
+        load_corpus(DATA / "empty.txt")
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", "clean", *args],
+        capture_output=True,
+        env={"PYTHONIOENCODING": "ascii", "LC_ALL": "C", "PATH": ""},
+        cwd=config.PROJECT_ROOT,
+        check=False,
+    )
+
+
+def test_cli_prints_cleaned_text_in_utf8_whatever_the_locale():
+    (path,) = SEED.glob("004_*.txt")
+    result = run_cli(str(path))
+    assert result.returncode == 0, result.stderr
+    expected = clean_text(path.read_text(encoding="utf-8")).text
+    assert result.stdout.decode("utf-8") == expected + "\n"
+
+
+def test_cli_audit_lists_rules():
+    (path,) = SEED.glob("001_*.txt")
+    out = run_cli(str(path), "--audit").stdout.decode("utf-8")
+    assert "line    1  category_label        العالمالمغرب" in out
+    assert "# removed 5 line(s)" in out
+
+
+def test_cli_multi_record_file_needs_doc_and_finds_it():
+    result = run_cli(str(DATA / "articles.csv"))
+    assert result.returncode == 2 and b"--doc" in result.stderr
+    result = run_cli(str(DATA / "articles.csv"), "--doc", "articles:1")
+    assert result.stdout.decode("utf-8").startswith("أطلقت وزارة الأوقاف")
+
+
+# --------------------------------------------------------------------------- real corpus
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not config.SAUDINEWSNET_DIR.is_dir(),
+    reason=f"SaudiNewsNet corpus not found at {config.SAUDINEWSNET_DIR}",
+)
+def test_saudinewsnet_loads_with_no_option():
+    started = time.perf_counter()
+    corpus = load_corpus(config.SAUDINEWSNET_DIR)
+    elapsed = time.perf_counter() - started
+    docs = corpus.documents
+    skipped = (corpus.problems["severity"] == "error").sum()
+    assert len(docs) + skipped == 31_030
+    assert (corpus.problems.loc[corpus.problems["severity"] == "error", "message"]
+            .str.startswith("empty text").all())  # fmt: skip
+    assert docs["doc_id"].is_unique and docs["source"].notna().all()
+    assert docs["date"].notna().all() and docs["date"].min() >= pd.Timestamp("2015-07-21")
+    assert docs["is_duplicate"].sum() < len(docs) * 0.1
+    print(f"SaudiNewsNet: {len(docs)} documents, {skipped} skipped, {elapsed:.1f} s")
