@@ -214,24 +214,23 @@ def job_themes(corpus: Path, fraction: Fraction) -> tuple[Callable[[], object], 
 
 
 def job_tables(corpus: Path, fraction: Fraction) -> tuple[Callable[[], object], list[str]]:
-    """The themes tables from the pipeline's DataFrames (computed outside the timer)."""
+    """The document x theme table and the theme summary from the pipeline's result."""
+    from analysis import themes
     from analysis.pipeline import run_pipeline
 
-    from analysis import themes
-
     texts = corpus_texts(corpus, fraction)
-    result = run_pipeline(_fraction_corpus(corpus, fraction))
+    result = run_pipeline(_fraction_corpus(corpus, fraction), keep_text=False)
 
     def run() -> int:
-        counts = themes.counts_by_document(result.hits, result.documents)
-        themes.theme_summary(result.hits, result.doc_tokens, result.documents)
-        return len(counts)
+        table = themes.document_theme_table(result.analysis, result.corpus.analysed())
+        themes.theme_summary(result.analysis)
+        return len(table.to_csv(index=False))
 
     return run, texts
 
 
 def job_pipeline(corpus: Path, fraction: Fraction) -> tuple[Callable[[], object], list[str]]:
-    """`run_pipeline` in process: files to the DataFrames the tables take, one process."""
+    """`run_pipeline` in process (texts not kept, as the CLI runs it): files to DataFrames."""
     from analysis.pipeline import run_pipeline
 
     texts = corpus_texts(corpus, fraction)
@@ -239,7 +238,7 @@ def job_pipeline(corpus: Path, fraction: Fraction) -> tuple[Callable[[], object]
     gc.collect()
 
     def run() -> int:
-        return len(run_pipeline(path).documents)
+        return len(run_pipeline(path, keep_text=False).documents)
 
     return run, texts
 
@@ -292,13 +291,14 @@ def measure_job(name: str, corpus: Path, fraction: Fraction, repeat: int) -> Mea
 
 
 def measure_command(
-    corpus: Path, fraction: Fraction, workers: int, repeat: int, reference: Measure
+    corpus: Path, fraction: Fraction, workers: int, repeat: int, reference: Measure, entry: str
 ) -> Measure:
     """Wall time and process-tree peak RSS of the `themes` command, process start included."""
     path = _fraction_corpus(corpus, fraction)
     runs = []
     for _ in range(repeat):
-        command = [*_themes_command(), str(path), "--format", "csv", "--workers", str(workers)]
+        command = [sys.executable, *COMMANDS[entry], str(path), "--format", "csv"]
+        command += ["--workers", str(workers)]
         seconds, peak, code, err = _run_sampled(command)
         if code != 0:
             note = (err.strip().splitlines() or ["failed"])[-1][:90]
@@ -313,17 +313,14 @@ def measure_command(
         reference.bytes,
         reference.tokens,
         peak,
-        note=" ".join(command[2:4]),
+        note=" ".join(COMMANDS[entry][1:]),
     )
 
 
-def _themes_command() -> list[str]:
-    """`python -m analysis themes` once the CLI is wired to the pipeline, else the stand-in."""
-    from analysis import themes
-
-    if getattr(themes, "cli_themes_uses_pipeline", False):
-        return [sys.executable, "-m", "analysis", "themes"]
-    return [sys.executable, "-m", "analysis.pipeline"]
+COMMANDS = {
+    "analysis": ["-m", "analysis", "themes"],  # what analysts run
+    "pipeline": ["-m", "analysis.pipeline"],  # the same table through analysis.pipeline
+}
 
 
 def _run_sampled(command: list[str]) -> tuple[float, int, int, str]:
@@ -443,6 +440,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--stages", default=",".join(JOBS), help="comma-separated subset of stages")
     p.add_argument("--workers", default="1,2", help="worker counts for the whole command")
     p.add_argument("--no-cli", action="store_true", help="skip the whole-command measurement")
+    p.add_argument(
+        "--command",
+        choices=list(COMMANDS),
+        default="analysis",
+        help="whole command measured: `python -m analysis themes` or `-m analysis.pipeline`",
+    )
     p.add_argument("--job", choices=list(JOBS), help=argparse.SUPPRESS)  # internal: one run
     return p.parse_args(argv)
 
@@ -477,7 +480,12 @@ def main(argv: list[str] | None = None) -> int:
                 for workers in (int(w) for w in args.workers.split(",")):
                     rows.append(
                         measure_command(
-                            args.corpus, fraction, workers, args.repeat, peer[str(fraction)]
+                            args.corpus,
+                            fraction,
+                            workers,
+                            args.repeat,
+                            peer[str(fraction)],
+                            args.command,
                         )
                     )
     finally:
