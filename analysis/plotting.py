@@ -718,6 +718,8 @@ def _write_atomically(fig: Figure, target: Path, fmt: str) -> None:
             # No creation date in the metadata, so unchanged charts give unchanged files.
             metadata = {"Date": None} if fmt == "svg" else {"Software": None}
             fig.savefig(stream, format=fmt, metadata=metadata)
+        # mkstemp creates 0600 files; a published figure is as readable as any other file.
+        os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

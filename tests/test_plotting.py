@@ -274,6 +274,7 @@ def test_save_figure_writes_png_and_svg_under_figures(tmp_path, themes):
     assert Image.open(paths[0]).size[0] > 500
     assert paths[1].read_text(encoding="utf-8").lstrip().startswith("<?xml")
     assert sorted(p.name for p in folder.iterdir()) == ["frequency.png", "frequency.svg"]
+    assert all(p.stat().st_mode & 0o044 == 0o044 for p in paths), "figures must be readable"
 
 
 def test_save_figure_is_reproducible(tmp_path, themes):
