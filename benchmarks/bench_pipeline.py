@@ -392,20 +392,21 @@ def _iter_records_with_file(corpus: Path) -> Iterator[tuple[str, dict]]:
 # --------------------------------------------------------------------------- report
 
 
-def print_table(rows: list[Measure], peer: dict[str, Measure]) -> None:
-    header = (
-        f"{'fraction':>8} {'stage':<10} {'seconds':>8} {'MB/s':>7} {'docs/s':>8} "
-        f"{'Mtok/s':>7} {'peakRSS MB':>10} {'vs CAMeL':>8}  note"
+HEADER = (
+    f"{'fraction':>8} {'stage':<10} {'seconds':>8} {'MB/s':>7} {'docs/s':>8} "
+    f"{'Mtok/s':>7} {'peakRSS MB':>10} {'vs CAMeL':>8}  note"
+)
+
+
+def print_row(m: Measure, peer: Measure) -> None:
+    """One measurement, printed as soon as it is taken (a full run takes many minutes)."""
+    ratio = peer.seconds / m.seconds if m.seconds == m.seconds else float("nan")
+    print(
+        f"{m.fraction:>8} {m.stage:<10} {m.seconds:8.2f} {m.bytes / MB / m.seconds:7.2f} "
+        f"{m.docs / m.seconds:8.0f} {m.tokens / 1e6 / m.seconds:7.3f} "
+        f"{m.peak_rss / MB:10.0f} {ratio:7.2f}x  {m.note}",
+        flush=True,
     )
-    print(header)
-    print("-" * len(header))
-    for m in rows:
-        ratio = peer[m.fraction].seconds / m.seconds if m.seconds == m.seconds else float("nan")
-        print(
-            f"{m.fraction:>8} {m.stage:<10} {m.seconds:8.2f} {m.bytes / MB / m.seconds:7.2f} "
-            f"{m.docs / m.seconds:8.0f} {m.tokens / 1e6 / m.seconds:7.3f} "
-            f"{m.peak_rss / MB:10.0f} {ratio:7.2f}x  {m.note}"
-        )
 
 
 def print_scaling(rows: list[Measure]) -> None:
@@ -468,29 +469,23 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus {args.corpus}  cpus {os.cpu_count()}  load {load[0]:.2f} {load[1]:.2f}")
     print(f"python {sys.version.split()[0]}  repeat {args.repeat} (best kept)\n")
     rows: list[Measure] = []
-    peer: dict[str, Measure] = {}
+    print(HEADER)
+    print("-" * len(HEADER))
     try:
         for fraction in args.fractions:
-            for stage in ["peer", *[s for s in stages if s != "peer"]]:
-                m = measure_job(stage, args.corpus, fraction, args.repeat)
-                rows.append(m)
-                if stage == "peer":
-                    peer[m.fraction] = m
-            if not args.no_cli:
-                for workers in (int(w) for w in args.workers.split(",")):
-                    rows.append(
-                        measure_command(
-                            args.corpus,
-                            fraction,
-                            workers,
-                            args.repeat,
-                            peer[str(fraction)],
-                            args.command,
-                        )
-                    )
+            peer = measure_job("peer", args.corpus, fraction, args.repeat)
+            print_row(peer, peer)
+            rows.append(peer)
+            for stage in (s for s in stages if s != "peer"):
+                rows.append(measure_job(stage, args.corpus, fraction, args.repeat))
+                print_row(rows[-1], peer)
+            for workers in [] if args.no_cli else [int(w) for w in args.workers.split(",")]:
+                rows.append(
+                    measure_command(args.corpus, fraction, workers, args.repeat, peer, args.command)
+                )
+                print_row(rows[-1], peer)
     finally:
         _remove_subsets()
-    print_table(rows, peer)
     print_scaling(rows)
     print(f"\nload at the end {os.getloadavg()[0]:.2f}")
     return 0
