@@ -32,7 +32,7 @@ import time
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -73,8 +73,13 @@ def corpus_texts(corpus: Path, fraction: Fraction) -> list[str]:
     """
     from itertools import islice
 
+    return list(islice(_iter_record_texts(corpus), fraction_size(corpus, fraction)))
+
+
+def fraction_size(corpus: Path, fraction: Fraction) -> int:
+    """How many documents the fraction holds."""
     total = int(os.environ.get("BENCH_TOTAL_DOCS", 0)) or count_documents(corpus)
-    return list(islice(_iter_record_texts(corpus), documents_in(total, fraction)))
+    return documents_in(total, fraction)
 
 
 def count_documents(corpus: Path) -> int:
@@ -154,19 +159,18 @@ def job_floor(corpus: Path, fraction: Fraction) -> tuple[Callable[[], object], l
     return run, texts
 
 
-def job_load(corpus: Path, fraction: Fraction) -> tuple[Callable[[], object], list[str]]:
+def job_load(corpus: Path, fraction: Fraction) -> tuple[Callable[[], object], list[str] | None]:
     """Files to raw records (`corpus.iter_documents`), stopping after the fraction's documents."""
     from itertools import islice
 
     from analysis.corpus import iter_documents
 
-    texts = corpus_texts(corpus, fraction)
-    wanted = len(texts)
+    wanted = fraction_size(corpus, fraction)
 
     def run() -> int:
         return sum(1 for _ in islice(iter_documents(corpus), wanted))
 
-    return run, texts
+    return run, None
 
 
 def job_clean(corpus: Path, fraction: Fraction) -> tuple[Callable[[], object], list[str]]:
@@ -213,12 +217,11 @@ def job_themes(corpus: Path, fraction: Fraction) -> tuple[Callable[[], object], 
     return run, texts
 
 
-def job_tables(corpus: Path, fraction: Fraction) -> tuple[Callable[[], object], list[str]]:
+def job_tables(corpus: Path, fraction: Fraction) -> tuple[Callable[[], object], list[str] | None]:
     """The document x theme table and the theme summary from the pipeline's result."""
     from analysis import themes
     from analysis.pipeline import run_pipeline
 
-    texts = corpus_texts(corpus, fraction)
     result = run_pipeline(_fraction_corpus(corpus, fraction), keep_text=False)
 
     def run() -> int:
@@ -226,24 +229,22 @@ def job_tables(corpus: Path, fraction: Fraction) -> tuple[Callable[[], object], 
         themes.theme_summary(result.analysis)
         return len(table.to_csv(index=False))
 
-    return run, texts
+    return run, None
 
 
-def job_pipeline(corpus: Path, fraction: Fraction) -> tuple[Callable[[], object], list[str]]:
+def job_pipeline(corpus: Path, fraction: Fraction) -> tuple[Callable[[], object], list[str] | None]:
     """`run_pipeline` in process (texts not kept, as the CLI runs it): files to DataFrames."""
     from analysis.pipeline import run_pipeline
 
-    texts = corpus_texts(corpus, fraction)
     path = _fraction_corpus(corpus, fraction)
-    gc.collect()
 
     def run() -> int:
         return len(run_pipeline(path, keep_text=False).documents)
 
-    return run, texts
+    return run, None
 
 
-JOBS: dict[str, Callable[[Path, Fraction], tuple[Callable[[], object], list[str]]]] = {
+JOBS: dict[str, Callable[[Path, Fraction], tuple[Callable[[], object], list[str] | None]]] = {
     "peer": job_peer,
     "floor": job_floor,
     "load": job_load,
@@ -256,8 +257,13 @@ JOBS: dict[str, Callable[[Path, Fraction], tuple[Callable[[], object], list[str]
 
 
 def run_job(name: str, corpus: Path, fraction: Fraction) -> Measure:
-    """Prepare the job's input, then time its body alone; called inside a fresh subprocess."""
+    """Prepare the job's input, then time its body alone; called inside a fresh subprocess.
+
+    Jobs that read the corpus themselves return no texts, so that the texts do not count in
+    their peak RSS; their docs, bytes and tokens are the peer's (same fraction, same texts).
+    """
     run, texts = JOBS[name](corpus, fraction)
+    texts = texts or []
     gc.collect()
     start = time.perf_counter()
     run()
@@ -269,8 +275,21 @@ def run_job(name: str, corpus: Path, fraction: Fraction) -> Measure:
         docs=len(texts),
         bytes=sum(len(text.encode("utf-8")) for text in texts),
         tokens=count_floor_tokens(texts),
-        peak_rss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        peak_rss=peak_rss(),
     )
+
+
+def peak_rss() -> int:
+    """This process's peak RSS in bytes.
+
+    Linux's VmHWM belongs to the current address space; ru_maxrss survives execve, so a
+    child started from a large parent would report the parent's size as its own peak.
+    """
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def measure_job(name: str, corpus: Path, fraction: Fraction, repeat: int) -> Measure:
@@ -363,6 +382,9 @@ def _fraction_corpus(corpus: Path, fraction: Fraction) -> Path:
         return corpus
     if fraction in _SUBSETS:
         return _SUBSETS[fraction]
+    # Made once by the parent: reading the whole corpus here would inflate the job's RSS.
+    if made := json.loads(os.environ.get("BENCH_SUBSETS", "{}")).get(str(fraction)):
+        return Path(made)
     records = [r for r in _iter_records_with_file(corpus)]
     kept = documents_in(sum(1 for _, r in records if (r.get("content") or "").strip()), fraction)
     folder = Path(tempfile.mkdtemp(prefix=f"bench-{fraction.numerator}-{fraction.denominator}-"))
@@ -457,10 +479,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"benchmark skipped: corpus not found at {args.corpus} (set SAUDINEWSNET_DIR)")
         return 0
     if args.job:
-        try:
-            print(json.dumps(asdict(run_job(args.job, args.corpus, args.fractions[0]))))
-        finally:
-            _remove_subsets()
+        print(json.dumps(asdict(run_job(args.job, args.corpus, args.fractions[0]))))
         return 0
 
     stages = [s for s in args.stages.split(",") if s]
@@ -473,12 +492,18 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(HEADER))
     try:
         for fraction in args.fractions:
+            _fraction_corpus(args.corpus, fraction)
+            subsets = {str(f): str(path) for f, path in _SUBSETS.items()}
+            os.environ["BENCH_SUBSETS"] = json.dumps(subsets)
             peer = measure_job("peer", args.corpus, fraction, args.repeat)
             print_row(peer, peer)
             rows.append(peer)
             for stage in (s for s in stages if s != "peer"):
-                rows.append(measure_job(stage, args.corpus, fraction, args.repeat))
-                print_row(rows[-1], peer)
+                m = measure_job(stage, args.corpus, fraction, args.repeat)
+                if not m.bytes:
+                    m = replace(m, docs=peer.docs, bytes=peer.bytes, tokens=peer.tokens)
+                rows.append(m)
+                print_row(m, peer)
             for workers in [] if args.no_cli else [int(w) for w in args.workers.split(",")]:
                 rows.append(
                     measure_command(args.corpus, fraction, workers, args.repeat, peer, args.command)
