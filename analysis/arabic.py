@@ -411,28 +411,24 @@ def read_word_list(path: Path) -> list[str]:
 
 @lru_cache(maxsize=1)
 def stem_exceptions() -> frozenset[str]:
-    """Normalized words that are their own stem (``stem_exceptions.txt``)."""
+    """Normalized stems that are not cut further (``stem_exceptions.txt``)."""
     return frozenset(normalize(word) for word in read_word_list(STEM_EXCEPTIONS_PATH))
 
 
-def _prefix_readings(word: str) -> list[tuple[bool, str]]:
-    """(article removed?, remainder) readings of ``word``, least stripped first."""
-    readings = [(False, word)]
-    first, second = word[:1], word[1:2]
-    minimum = MIN_STEM_AFTER_WAW if first == _CONJUNCTION_WAW else MIN_STEM_AFTER_LETTER
-    if first and first in _CONJUNCTIONS + _PREPOSITIONS and len(word) - 1 >= minimum:
-        readings.append((False, word[1:]))
-    if (
-        first
-        and first in _CONJUNCTIONS
-        and second
-        and second in _PREPOSITIONS
-        and len(word) - 2 >= MIN_STEM_AFTER_PAIR
-    ):
-        readings.append((False, word[2:]))
+def _prefix_readings(word: str) -> list[str]:
+    """What remains of ``word`` after each allowed prefix removal, least stripped first."""
+    readings = [word]
+    first, second = word[:1], word[1:2]  # "" for a short word, which no rule below accepts
+    if first and first in _CONJUNCTIONS + _PREPOSITIONS:
+        minimum = MIN_STEM_AFTER_WAW if first == _CONJUNCTION_WAW else MIN_STEM_AFTER_LETTER
+        if len(word) - 1 >= minimum:
+            readings.append(word[1:])
+        pair = first in _CONJUNCTIONS and second and second in _PREPOSITIONS
+        if pair and len(word) - 2 >= MIN_STEM_AFTER_PAIR:
+            readings.append(word[2:])
     for prefix in _ARTICLE_PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= MIN_STEM_AFTER_ARTICLE:
-            readings.append((True, word[len(prefix) :]))
+            readings.append(word[len(prefix) :])
             break
     return readings
 
@@ -469,11 +465,11 @@ def stem(word: str) -> str:
         return word
     exceptions = stem_exceptions()
     readings = _prefix_readings(word)
-    for _, remainder in readings:
+    for remainder in readings:
         for form in _suffix_chain(remainder):
             if form in exceptions:
                 return form
-    return _suffix_chain(readings[-1][1])[-1]
+    return _suffix_chain(readings[-1])[-1]
 
 
 def suggest_stem_exceptions(
@@ -500,7 +496,7 @@ def suggest_stem_exceptions(
     for word, count in counts.items():
         if count < min_count or not _ARABIC_LETTER_RE.match(word):
             continue
-        readings = [remainder for _, remainder in _prefix_readings(word)]
+        readings = _prefix_readings(word)
         if len(readings) == 1 or (len(readings) == 2 and word.startswith(_ARTICLE)):
             continue  # nothing to doubt: a bare ال is (nearly) always the article
         if stem(word) in stem_exceptions():
