@@ -335,14 +335,21 @@ def _date_range(dates: pd.Series) -> tuple[str, str] | None:
     return known.min().strftime("%Y-%m-%d"), known.max().strftime("%Y-%m-%d")
 
 
+def _dated_span(first: str, last: str) -> tuple[str, str]:
+    """'on D' for a single day, 'from D1 to D2' otherwise, in English and Arabic."""
+    if first == last:
+        return f"on {first}", f"بتاريخ {first}"
+    return f"from {first} to {last}", f"بين {first} و{last}"
+
+
 def describe_corpus(corpus: Any) -> tuple[str, str]:
     """One English and one Arabic sentence saying what the corpus holds."""
     documents = corpus.documents
+    total = len(documents)
     analysed = len(corpus.analysed())
     duplicates = int(documents["is_duplicate"].sum())
-    outlets = documents["source"].dropna().nunique()
     english = (
-        f"The corpus {escape(corpus.name)} holds {plural(len(documents), 'document')}; "
+        f"The corpus {escape(corpus.name)} holds {plural(total, 'document')}; "
         f"{number(analysed)} are analysed"
     )
     english += (
@@ -351,18 +358,22 @@ def describe_corpus(corpus: Any) -> tuple[str, str]:
         else "."
     )
     arabic = (
-        f"تضم المدونة {escape(corpus.name)} {number(len(documents))} مقالاً، "
-        f"حُلِّل منها {number(analysed)}."
+        f"تضم المدونة {escape(corpus.name)} {number(total)} مقالاً، حُلِّل منها {number(analysed)}."
     )
-    if outlets:
-        english += f" They come from {plural(outlets, 'outlet')}"
-        arabic += f" وهي صادرة عن {number(outlets)} منبراً"
-        dates = _date_range(documents["date"])
-        if dates:
-            english += f" and are dated {dates[0]} to {dates[1]}"
-            arabic += f"، مؤرخة بين {dates[0]} و{dates[1]}"
-        english += "."
-        arabic += "."
+    with_outlet = int(documents["source"].notna().sum())
+    if with_outlet:
+        outlets = documents["source"].dropna().nunique()
+        english += (
+            f" {number(with_outlet)} of {number(total)} name their outlet "
+            f"({plural(outlets, 'outlet')} in all)."
+        )
+        arabic += f" يُعرف منبر {number(with_outlet)} منها ({number(outlets)} منبراً)."
+    dates = _date_range(documents["date"])
+    if dates:
+        with_date = int(pd.to_datetime(documents["date"], errors="coerce").notna().sum())
+        span_en, span_ar = _dated_span(*dates)
+        english += f" {number(with_date)} of {number(total)} carry a date, {span_en}."
+        arabic += f" ويحمل {number(with_date)} منها تاريخاً {span_ar}."
     return english, arabic
 
 
