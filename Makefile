@@ -35,17 +35,17 @@ report-code: install
 	$(PY) -m analysis report $(if $(CORPUS),--corpus '$(CORPUS)') --out '$(OUT)' --show-code
 
 test: install
-	$(BIN)/ruff check analysis tests benchmarks
-	$(BIN)/ruff format --check analysis tests benchmarks
+	$(BIN)/ruff check analysis tests benchmarks notebooks
+	$(BIN)/ruff format --check analysis tests benchmarks notebooks
 	$(PY) -m pytest
 
 lint: install
-	$(BIN)/ruff check analysis tests benchmarks
-	$(BIN)/ruff format --check analysis tests benchmarks
+	$(BIN)/ruff check analysis tests benchmarks notebooks
+	$(BIN)/ruff format --check analysis tests benchmarks notebooks
 
 format: install
-	$(BIN)/ruff check --fix analysis tests benchmarks
-	$(BIN)/ruff format analysis tests benchmarks
+	$(BIN)/ruff check --fix analysis tests benchmarks notebooks
+	$(BIN)/ruff format analysis tests benchmarks notebooks
 
 lab: install
 	$(BIN)/jupyter lab notebooks
