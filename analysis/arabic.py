@@ -354,6 +354,22 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+_ARABIC_SURFACE_WORD_RE = re.compile(
+    f"[{_class_body(ARABIC_LETTERS)}]"
+    f"[{_class_body(ARABIC_LETTERS)}{_class_body(ARABIC_MARKS)}{TATWEEL}"
+    f"{_class_body(FORMAT_CONTROLS)}]*"
+)
+
+
+def count_surface_words(text: str) -> Counter[str]:
+    """Counts of Arabic words as written (marks and tatweel kept): one regex pass, no offsets.
+
+    The same words `tokenize` gives as kind "arabic", except that marks written before a
+    word's first letter are not part of it; for spelling-variant overviews of large corpora.
+    """
+    return Counter(_ARABIC_SURFACE_WORD_RE.findall(text))
+
+
 def count_tokens(text: str) -> Counter[str]:
     """Counts of normalized token types: normalize once, one regex pass, no offsets."""
     return Counter(_TOKEN_RE.findall(normalize(text)))

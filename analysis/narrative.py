@@ -18,6 +18,7 @@ import io
 import itertools
 import json
 import os
+import pickle
 import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -300,29 +301,58 @@ class Study:
     analysis: Any = None
 
 
+STUDY_CACHE_FILE = "study.pickle"
+
+
 def open_study(
     corpus_path: Path | str | None,
     out_dir: Path | str | None,
     *,
     keep_duplicates: bool = False,
     workers: int = 1,
+    cache_dir: Path | str | None = None,
 ) -> Study:
     """Load, clean and analyse the corpus, record provenance, embed the table library.
 
-    Every notebook starts here, so all pages describe the same corpus the same way.
+    Every notebook starts here, so all pages describe the same corpus the same way. With
+    ``cache_dir`` (the report build passes a folder private to one build), the first notebook
+    stores the analysis there and the others read it back instead of analysing again: on a
+    large corpus the analysis is most of a notebook's time.
     """
     from analysis import config, themes
-    from analysis.pipeline import run_pipeline
 
     lexicon = themes.load_lexicon()
-    result = run_pipeline(
-        corpus_path, lexicon=lexicon, keep_duplicates=keep_duplicates, workers=workers
+    result = _cached_pipeline_result(
+        Path(cache_dir) if cache_dir else None,
+        corpus_path,
+        lexicon=lexicon,
+        keep_duplicates=keep_duplicates,
+        workers=workers,
     )
     folder = Path(out_dir) if out_dir else config.REPORTS_DIR
     study = Study(result.corpus, lexicon, result.corpus.analysed(), folder, result.analysis)
     record_provenance(provenance(result.corpus, lexicon), folder)
     init_interactive_tables()
     return study
+
+
+def _cached_pipeline_result(cache_dir: Path | None, corpus_path: Any, **options: Any) -> Any:
+    """`run_pipeline(corpus_path, **options)`, read from / written to ``cache_dir`` if given."""
+    from analysis.pipeline import run_pipeline
+
+    cached = cache_dir / STUDY_CACHE_FILE if cache_dir else None
+    if cached is not None and cached.exists():
+        with cached.open("rb") as stream:
+            # Written a moment ago by this same build (a folder only it knows): trusted input.
+            return pickle.load(stream)
+    result = run_pipeline(corpus_path, **options)
+    if cached is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=f".{STUDY_CACHE_FILE}.")
+        with os.fdopen(handle, "wb") as stream:
+            pickle.dump(result, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, cached)
+    return result
 
 
 # --- sentences from data ------------------------------------------------------------------
@@ -477,7 +507,7 @@ def vocabulary_overview(texts: Iterable[str]) -> tuple[dict[str, int], pd.DataFr
 
     surface: Counter[str] = Counter()
     for text in texts:
-        surface.update(t.text for t in arabic.tokenize(text) if t.kind == "arabic")
+        surface.update(arabic.count_surface_words(text))
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
     for word, n in surface.items():
         spellings[arabic.normalize(word)][word] = n

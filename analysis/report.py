@@ -351,12 +351,16 @@ def build_report(
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     staging.chmod(0o755)  # mkdtemp's 0700 would make the published report private
+    # The notebooks of one build share one analysis through this folder; it never reaches
+    # the published report.
+    cache = Path(tempfile.mkdtemp(prefix=f".{out.name}.cache-", dir=out.parent))
     try:
         parameters = {
             "CORPUS": str(Path(corpus).resolve()) if corpus is not None else None,
             "OUT_DIR": str(staging),
             "KEEP_DUPLICATES": keep_duplicates,
             "WORKERS": workers,
+            "CACHE_DIR": str(cache),
             "BUILD_TIME": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         }
         executed = []
@@ -391,6 +395,7 @@ def build_report(
         _swap_in(staging, out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
     return out
 
 

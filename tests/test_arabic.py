@@ -517,3 +517,25 @@ def test_fast_count_matches_tokenize_on_real_articles() -> None:
     """On 500 real articles the fast path and the offset path count the same tokens."""
     for text in _saudinewsnet_articles(500):
         assert count_tokens(text) == Counter(normalize(t.text) for t in tokenize(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "والإِرْهَابُ خطرٌ على الأمـــن، F-35 و 2025.",
+        "تفكيك خلية إرهابية في منطقة الساحل",
+        "BCIJ (المكتب المركزي للأبحاث القضائية) 24,6 ٪",
+        "",
+    ],
+)
+def test_count_surface_words_agrees_with_tokenize(text):
+    """The fast surface count is the Arabic tokens of `tokenize`, spelled as written."""
+    expected = Counter(t.text for t in arabic.tokenize(text) if t.kind == "arabic")
+    assert arabic.count_surface_words(text) == expected
+
+
+def test_count_surface_words_agrees_with_tokenize_on_the_seeds():
+    for path in sorted(config.SEEDS_DIR.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        expected = Counter(t.text for t in arabic.tokenize(text) if t.kind == "arabic")
+        assert arabic.count_surface_words(text) == expected, path.name
