@@ -70,6 +70,7 @@ breaks; paragraphs are the non-blank lines. Spans carry offsets into the text gi
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -352,6 +353,60 @@ def tokenize(text: str) -> list[Token]:
             end += gaps[gap][1]  # marks written right after the last letter
         tokens.append(Token(text[start:end], start, end, kind))
     return tokens
+
+
+class TokenIndex:
+    """The tokens of a text as plain strings, with original offsets computed on demand.
+
+    `words[i]` is token i of `tokenize(text)` without the marks, tatweel and format
+    controls inside it (so it has the same `normalize` form), and `span(i)` is
+    `(tokenize(text)[i].start, tokenize(text)[i].end)`. Building a `Token` per word is most
+    of `tokenize`'s cost; a matcher needs offsets only for the few tokens it matched.
+    """
+
+    def __init__(self, text: str) -> None:
+        gaps = [(m.start(), m.end()) for m in _INVISIBLE_IN_WORDS_RE.finditer(text)]
+        self._text = text
+        self._stripped = _INVISIBLE_IN_WORDS_RE.sub("", text) if gaps else text
+        self.words: list[str] = _TOKEN_RE.findall(self._stripped)
+        # Each removed run's position in the stripped text, and how many characters were
+        # removed up to and including it.
+        self._gap_at: list[int] = []
+        self._removed_through: list[int] = []
+        self._gap_starts: list[int] = [start for start, _ in gaps]
+        removed = 0
+        for start, end in gaps:
+            self._gap_at.append(start - removed)
+            removed += end - start
+            self._removed_through.append(removed)
+        self._spans: list[tuple[int, int]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def _removed_before(self, position: int) -> tuple[int, int]:
+        """(runs at or before stripped ``position``, characters they removed)."""
+        runs = bisect.bisect_right(self._gap_at, position)
+        return runs, self._removed_through[runs - 1] if runs else 0
+
+    def span(self, i: int) -> tuple[int, int]:
+        """Offsets of token ``i`` in the original text, as `tokenize` gives them."""
+        if self._spans is None:
+            self._spans = [m.span() for m in _TOKEN_RE.finditer(self._stripped)]
+        first, stop = self._spans[i]
+        if not self._gap_at:
+            return first, stop
+        start = first + self._removed_before(first)[1]
+        runs, removed = self._removed_before(stop - 1)
+        end = stop + removed
+        # Marks written right after an Arabic word's last letter belong to the word.
+        if (
+            runs < len(self._gap_at)
+            and self._gap_starts[runs] == end
+            and _ARABIC_LETTER_RE.match(self._stripped, stop - 1)
+        ):
+            end += self._removed_through[runs] - removed
+        return start, end
 
 
 _ARABIC_SURFACE_WORD_RE = re.compile(

@@ -555,15 +555,15 @@ class _Found(NamedTuple):
 
 def analyse_text(text: str, lexicon: Lexicon) -> DocAnalysis:
     """Tokens, sentences and counted theme hits of one cleaned text (pure, picklable)."""
-    tokens = arabic.tokenize(text)
+    tokens = arabic.TokenIndex(text)
     sentence_starts = [span.start for span in arabic.split_sentences(text)]
-    if not tokens:
+    if not len(tokens):
         return DocAnalysis(0, len(sentence_starts), ())
     found = _find(tokens, sentence_starts, lexicon)
     hits: list[Hit] = []
     for theme_id in lexicon.theme_ids:
         for f in _resolve(found.get(theme_id, []), lexicon.rules):
-            start, end = tokens[f.first].start, tokens[f.last].end
+            start, end = tokens.span(f.first)[0], tokens.span(f.last)[1]
             hits.append(Hit(f.sentence, theme_id, f.pattern.entry, start, end, text[start:end]))
     hits.sort(key=lambda h: (h.start, h.end, h.theme))
     return DocAnalysis(len(tokens), len(sentence_starts), tuple(hits))
@@ -578,21 +578,21 @@ def match_text(text: str, lexicon: Lexicon | None = None) -> list[Match]:
 
 
 def _find(
-    tokens: Sequence[arabic.Token], sentence_starts: Sequence[int], lexicon: Lexicon
+    tokens: arabic.TokenIndex, sentence_starts: Sequence[int], lexicon: Lexicon
 ) -> dict[str, list[_Found]]:
     """Every automaton match, grouped by theme, phrases crossing a sentence boundary dropped."""
-    keys = lexicon.token_keys([t.text for t in tokens])
+    keys = lexicon.token_keys(tokens.words)
     joined = " " + " ".join(keys) + " "
     patterns = lexicon.patterns
     found: dict[str, list[_Found]] = {}
     for end, (length, indexes) in lexicon.automaton().iter(joined):
         # Matches start at the space before a key: the spaces before it number the token.
         first = joined.count(" ", 0, end - length + 1)
+        sentence = _sentence_of(tokens.span(first)[0], sentence_starts)
         for index in indexes:
             pattern = patterns[index]
             last = first + len(pattern.keys) - 1
-            sentence = _sentence_of(tokens[first].start, sentence_starts)
-            if last != first and _sentence_of(tokens[last].start, sentence_starts) != sentence:
+            if last != first and _sentence_of(tokens.span(last)[0], sentence_starts) != sentence:
                 continue
             found.setdefault(pattern.theme, []).append(_Found(pattern, first, last, sentence))
     return found

@@ -539,3 +539,36 @@ def test_count_surface_words_agrees_with_tokenize_on_the_seeds():
         text = path.read_text(encoding="utf-8")
         expected = Counter(t.text for t in arabic.tokenize(text) if t.kind == "arabic")
         assert arabic.count_surface_words(text) == expected, path.name
+
+
+def _same_tokens(text: str) -> None:
+    tokens = arabic.tokenize(text)
+    index = arabic.TokenIndex(text)
+    assert len(index) == len(tokens)
+    assert [index.span(i) for i in range(len(index))] == [(t.start, t.end) for t in tokens]
+    assert [arabic.normalize(w) for w in index.words] == [arabic.normalize(t.text) for t in tokens]
+
+
+@given(TEXTS)
+def test_token_index_gives_the_tokens_and_offsets_of_tokenize(text):
+    """TokenIndex is tokenize without Token objects: same words (once normalized), same spans."""
+    _same_tokens(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "والإِرْهَابُ خطرٌ على الأمـــن، F-35 و 2025.",
+        "كتابٌ\u200c جديدٌ\u200f 24,6",
+        "\u064b\u064bكتب",  # marks before the first letter stay outside the word
+        "مـــ",
+        "",
+    ],
+)
+def test_token_index_on_marks_tatweel_and_controls(text):
+    _same_tokens(text)
+
+
+def test_token_index_on_the_seeds():
+    for path in sorted(config.SEEDS_DIR.glob("*.txt")):
+        _same_tokens(path.read_text(encoding="utf-8"))
