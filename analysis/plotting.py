@@ -431,19 +431,28 @@ def document_profile_chart(
     themes: Any | None = None,
     max_documents: int = 40,
     title_chars: int = 45,
+    rank_by: pd.Series | None = None,
+    rank_label: str = "mentions",
 ) -> Figure:
     """Per-document theme profile: heatmap of rates per 1,000 tokens, values in the cells.
 
     ``rates`` is ``themes.rates_by_document`` (doc_id x theme); rows are labelled with the
     document titles from ``documents`` (``doc_id``, ``title``), shortened. Only the
-    ``max_documents`` documents with the highest total rate are drawn, and the title says so.
+    ``max_documents`` documents ranked highest by ``rank_by`` (doc_id -> value, e.g. total
+    mentions; default the total rate) are drawn, and the title says so. Ranking a large
+    corpus by rate alone would show two-word briefs with one match at 500 per 1,000.
     """
     with project_style():
         order = _ordered_themes(rates.columns, themes)
         table = rates.loc[:, order].fillna(0.0)
         total = len(table)
+        if rank_by is None:
+            rank_by, rank_label = table.sum(axis=1), "total rate"
         if total > max_documents:
-            table = table.loc[table.sum(axis=1).sort_values(ascending=False).index[:max_documents]]
+            ranked = (
+                rank_by.reindex(table.index).fillna(0).sort_values(ascending=False, kind="stable")
+            )
+            table = table.loc[ranked.index[:max_documents]]
         titles = _document_titles(table.index, documents, title_chars)
         names = theme_names(themes if themes is not None else order)
         fig = Figure(
@@ -462,7 +471,7 @@ def document_profile_chart(
         ax.xaxis.tick_top()
         subtitle = "Theme profile per document"
         if total > len(table):
-            subtitle += f" (top {len(table)} of {total} by total rate)"
+            subtitle += f" (top {len(table)} of {total} by {rank_label})"
         _title(ax, "ملامح المحاور حسب المقال", subtitle)
         return fig
 

@@ -304,3 +304,16 @@ def test_save_figure_refuses_names_that_are_not_plain_stems(tmp_path, name, them
     fig = plotting.theme_frequency_chart(read("theme_summary"), themes=themes)
     with pytest.raises(ValueError):
         plotting.save_figure(fig, tmp_path, name)
+
+
+def test_profile_can_rank_documents_by_mentions_instead_of_rate(themes, documents):
+    """A two-word brief with one match has the highest rate but should not crowd out articles."""
+    rates = read("rates_by_document", index_col="doc_id")
+    mentions = pd.Series(range(len(rates)), index=rates.index, dtype=float)  # last doc most
+    fig = plotting.document_profile_chart(
+        rates, documents, themes=themes, max_documents=2, rank_by=mentions
+    )
+    ax = fig.axes[0]
+    shown = ax.images[0].get_array()
+    np.testing.assert_allclose(shown, rates.iloc[[-1, -2]].to_numpy())
+    assert "top 2 of 6 by mentions" in ax.get_title()
