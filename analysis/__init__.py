@@ -7,7 +7,12 @@ Data flows one way, one module per stage:
           -> notebooks (narrative) -> report (execute, export HTML)
 """
 
+import logging
 from importlib.metadata import PackageNotFoundError, version
+
+# A library logs; the application decides where it goes (the CLI prints warnings to stderr,
+# the report shows load problems in a table rather than as a wall of stderr in the page).
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 try:
     __version__ = version("analysis")

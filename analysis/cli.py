@@ -7,6 +7,7 @@ this file only declares the arguments, so `--help` documents the whole tool in o
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     # Imported lazily so that `--help` and light commands start fast.
     if args.command == "clean":
         from analysis.corpus import cli_clean

@@ -847,7 +847,9 @@ _OUTLET_PREFIX = re.compile(
 # Cleaning
 # ---------------------------------------------------------------------------------------------
 
-_MIN_WORDS_REPEATED = 3  # a repeated one- or two-word line may be a legitimate heading
+# A short line that recurs in one article is usually structure (a recipe's "طريقة التحضير:", a
+# list label), not a scraper repeating a paragraph; scraped repeats are whole paragraphs.
+_MIN_WORDS_REPEATED = 6
 
 
 def clean_text(raw: str) -> Cleaned:

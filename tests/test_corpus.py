@@ -147,6 +147,28 @@ def test_seed_003_repeated_paragraphs_kept_once():
     assert cleaned.text == "\n".join(raw.split("\n")[:4])
 
 
+def test_a_repeated_short_heading_is_structure_not_a_scraper_repeat():
+    """Each recipe has its own "طريقة التحضير:"; only a repeated whole paragraph goes."""
+    paragraph = "وأكد المتحدث أن الأجهزة الأمنية فككت الخلية قبل تنفيذ مخططها"
+    raw = "\n".join(
+        [
+            "* المقادير:",
+            "كوب من الأرز",
+            "* طريقة التحضير:",
+            "يغسل الأرز جيدا",
+            "* المقادير:",
+            "كوبان من العدس",
+            "* طريقة التحضير:",
+            "يطهى العدس على نار هادئة",
+            paragraph,
+            paragraph,
+        ]
+    )
+    cleaned = clean_text(raw)
+    assert [(r.line, r.rule) for r in cleaned.removed] == [(10, "repeated_paragraph")]
+    assert cleaned.text.count("* طريقة التحضير:") == 2
+
+
 # --------------------------------------------------------------------------- rule families
 
 FAMILY_CASES = [
