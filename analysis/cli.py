@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return cli_tag(args)
     if args.command == "themes":
-        from analysis.themes import cli_themes
+        from analysis.pipeline import cli_themes
 
         return cli_themes(args)
     if args.command == "report":

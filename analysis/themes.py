@@ -51,7 +51,6 @@ __all__ = [
     "analyse_corpus",
     "analyse_text",
     "cli_tag",
-    "cli_themes",
     "cooccurrence",
     "counts_by_document",
     "document_keyness",
@@ -1158,38 +1157,3 @@ def to_markdown(table: pd.DataFrame) -> str:
     rule = "|" + "|".join("---:" if n else "---" for n in numeric) + "|"
     body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
     return "\n".join([header, rule, *body]) + "\n"
-
-
-def cli_themes(args: Any) -> int:
-    """`python -m analysis themes [CORPUS]`: the document x theme table (csv, json, markdown)."""
-    from analysis.corpus import load_corpus  # the loader is only needed by this command
-
-    lexicon = _cli_lexicon(args)
-    if lexicon is None:
-        return 2
-    try:
-        corpus = load_corpus(
-            getattr(args, "corpus", None),
-            text_field=getattr(args, "text_field", None),
-            keep_duplicates=bool(getattr(args, "keep_duplicates", False)),
-        )
-        documents = corpus.analysed()
-        analysis = analyse_corpus(
-            documents,
-            lexicon,
-            workers=getattr(args, "workers", 1) or 1,
-            engine=getattr(args, "engine", "local") or "local",
-            scheduler=getattr(args, "scheduler", None),
-        )
-    except (OSError, RuntimeError, ValueError) as exc:  # CorpusError is a ValueError
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    table = document_theme_table(analysis, documents)
-    fmt = getattr(args, "format", "markdown")
-    if fmt == "csv":
-        sys.stdout.write(table.to_csv(index=False))
-    elif fmt == "json":
-        sys.stdout.write(table.to_json(orient="records", force_ascii=False) + "\n")
-    else:
-        sys.stdout.write(to_markdown(table))
-    return 0
