@@ -71,6 +71,7 @@ breaks; paragraphs are the non-blank lines. Spans carry offsets into the text gi
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -379,7 +380,8 @@ class TokenIndex:
             self._gap_at.append(start - removed)
             removed += end - start
             self._removed_through.append(removed)
-        self._spans: list[tuple[int, int]] | None = None
+        self._spans: list[tuple[int, int]] = []
+        self._matches = _TOKEN_RE.finditer(self._stripped)
 
     def __len__(self) -> int:
         return len(self.words)
@@ -391,8 +393,10 @@ class TokenIndex:
 
     def span(self, i: int) -> tuple[int, int]:
         """Offsets of token ``i`` in the original text, as `tokenize` gives them."""
-        if self._spans is None:
-            self._spans = [m.span() for m in _TOKEN_RE.finditer(self._stripped)]
+        if i >= len(self._spans):
+            # Spans are found as far as asked (matches come in text order), in batches.
+            wanted = i + 1 - len(self._spans) + 256
+            self._spans.extend(m.span() for m in itertools.islice(self._matches, wanted))
         first, stop = self._spans[i]
         if not self._gap_at:
             return first, stop
@@ -665,6 +669,22 @@ def _trimmed_span(text: str, start: int, end: int) -> Span:
 def split_sentences(text: str) -> list[Span]:
     """Sentences ending at . ! ? ؟ ؛ … or a line break; offsets into ``text``."""
     return _spans_between(text, _SENTENCE_BOUNDARY_RE)
+
+
+_NON_SPACE_RE = re.compile(r"\S")
+
+
+def sentence_starts(text: str) -> list[int]:
+    """``[s.start for s in split_sentences(text)]`` without building the spans (fast path)."""
+    starts = []
+    start = 0
+    ends = [m.end() for m in _SENTENCE_BOUNDARY_RE.finditer(text)]
+    ends.append(len(text))
+    for end in ends:
+        if _HAS_WORD_CHARACTER_RE.search(text, start, end):
+            starts.append(_NON_SPACE_RE.search(text, start, end).start())
+        start = end
+    return starts
 
 
 def split_paragraphs(text: str) -> list[Span]:

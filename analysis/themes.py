@@ -555,7 +555,7 @@ class _Found(NamedTuple):
 def analyse_text(text: str, lexicon: Lexicon) -> DocAnalysis:
     """Tokens, sentences and counted theme hits of one cleaned text (pure, picklable)."""
     tokens = arabic.TokenIndex(text)
-    sentence_starts = [span.start for span in arabic.split_sentences(text)]
+    sentence_starts = arabic.sentence_starts(text)
     if not len(tokens):
         return DocAnalysis(0, len(sentence_starts), ())
     found = _find(tokens, sentence_starts, lexicon)

@@ -547,6 +547,10 @@ def _same_tokens(text: str) -> None:
     assert len(index) == len(tokens)
     assert [index.span(i) for i in range(len(index))] == [(t.start, t.end) for t in tokens]
     assert [arabic.normalize(w) for w in index.words] == [arabic.normalize(t.text) for t in tokens]
+    backwards = arabic.TokenIndex(text)  # spans are found lazily: any order must agree
+    assert [backwards.span(i) for i in reversed(range(len(tokens)))] == [
+        (t.start, t.end) for t in reversed(tokens)
+    ]
 
 
 @given(TEXTS)
@@ -572,3 +576,14 @@ def test_token_index_on_marks_tatweel_and_controls(text):
 def test_token_index_on_the_seeds():
     for path in sorted(config.SEEDS_DIR.glob("*.txt")):
         _same_tokens(path.read_text(encoding="utf-8"))
+
+
+@given(TEXTS)
+def test_sentence_starts_are_the_starts_of_split_sentences(text):
+    assert arabic.sentence_starts(text) == [s.start for s in arabic.split_sentences(text)]
+
+
+def test_sentence_starts_on_the_seeds():
+    for path in sorted(config.SEEDS_DIR.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert arabic.sentence_starts(text) == [s.start for s in arabic.split_sentences(text)]
