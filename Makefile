@@ -7,6 +7,7 @@ PY := $(BIN)/python
 KERNEL := arabic-themes
 CORPUS ?=
 OUT ?= reports
+WORKERS ?= 1
 # The peer toolkit for the equivalence tests and benchmark: installed without its heavy
 # dependencies (models, torch); only camel_tools.utils is used.
 PEER := camel-tools==1.6.0
@@ -29,10 +30,10 @@ $(STAMP): pyproject.toml Makefile
 	touch $@
 
 report: install
-	$(PY) -m analysis report $(if $(CORPUS),--corpus '$(CORPUS)') --out '$(OUT)'
+	$(PY) -m analysis report $(if $(CORPUS),--corpus '$(CORPUS)') --out '$(OUT)' --workers $(WORKERS)
 
 report-code: install
-	$(PY) -m analysis report $(if $(CORPUS),--corpus '$(CORPUS)') --out '$(OUT)' --show-code
+	$(PY) -m analysis report $(if $(CORPUS),--corpus '$(CORPUS)') --out '$(OUT)' --workers $(WORKERS) --show-code
 
 test: install
 	$(BIN)/ruff check analysis tests benchmarks notebooks
