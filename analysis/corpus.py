@@ -1467,13 +1467,26 @@ def load_corpus(
                 "warning",
                 "empty after cleaning: every line was boilerplate",
             )
-        rows.append(_document_row(document, cleaned))
+        rows.append(document_row(document, cleaned))
         audit.extend((document.doc_id, *removal) for removal in cleaned.removed)
         fingerprints[document.doc_id] = fingerprint(cleaned.text)
     duplicates = flag_duplicates(fingerprints)
-    documents = _documents_frame(rows, duplicates)
-    summary = report.summary()
-    log.info("%s: %s", root, summary)
+    corpus = assemble_corpus(
+        root, documents_frame(rows, duplicates), audit, report, keep_duplicates=keep_duplicates
+    )
+    log.info("%s: %s", root, corpus.summary)
+    return corpus
+
+
+def assemble_corpus(
+    root: Path,
+    documents: pd.DataFrame,
+    audit: Iterable[tuple[Any, ...]],
+    report: LoadReport,
+    *,
+    keep_duplicates: bool,
+) -> Corpus:
+    """The `Corpus` of loaded documents, their audit rows and the load report."""
     return Corpus(
         documents=documents,
         audit=pd.DataFrame(audit, columns=list(AUDIT_COLUMNS)).astype({"line": "int64"}),
@@ -1482,7 +1495,7 @@ def load_corpus(
         path=root,
         content_hash=report.content_hash,
         keep_duplicates=keep_duplicates,
-        summary=summary,
+        summary=report.summary(),
     )
 
 
@@ -1490,7 +1503,7 @@ def _location(document: Document) -> str:
     return "" if document.record is None else f"record {document.record}"
 
 
-def _document_row(document: Document, cleaned: Cleaned) -> dict[str, Any]:
+def document_row(document: Document, cleaned: Cleaned) -> dict[str, Any]:
     return {
         "doc_id": document.doc_id,
         "source_file": document.source_file,
@@ -1509,7 +1522,7 @@ def _document_row(document: Document, cleaned: Cleaned) -> dict[str, Any]:
     }
 
 
-def _documents_frame(rows: list[dict[str, Any]], duplicates: dict[str, str]) -> pd.DataFrame:
+def documents_frame(rows: list[dict[str, Any]], duplicates: dict[str, str]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(DOCUMENT_COLUMNS[:-2]))
     frame["duplicate_of"] = frame["doc_id"].map(duplicates)
     frame["is_duplicate"] = frame["duplicate_of"].notna()

@@ -24,20 +24,19 @@ import pandas as pd
 
 from analysis import config
 from analysis.corpus import (
-    AUDIT_COLUMNS,
-    PROBLEM_COLUMNS,
     Corpus,
     Document,
     Fingerprint,
     LoadReport,
     Removal,
+    assemble_corpus,
     clean_text,
+    document_row,
+    documents_frame,
     fingerprint,
     flag_duplicates,
     iter_documents,
 )
-from analysis.corpus import _document_row as document_row
-from analysis.corpus import _documents_frame as documents_frame
 from analysis.parallel import Engine, map_ordered
 from analysis.themes import (
     Analysis,
@@ -210,16 +209,7 @@ def _assemble(
     if not keep_text:
         documents = documents.drop(columns=list(TEXT_COLUMNS))
     del rows
-    corpus = Corpus(
-        documents=documents,
-        audit=pd.DataFrame(audit, columns=list(AUDIT_COLUMNS)).astype({"line": "int64"}),
-        problems=pd.DataFrame(report.problems, columns=list(PROBLEM_COLUMNS)),
-        name=root.name if root.is_dir() else root.stem,
-        path=root,
-        content_hash=report.content_hash,
-        keep_duplicates=keep_duplicates,
-        summary=report.summary(),
-    )
+    corpus = assemble_corpus(root, documents, audit, report, keep_duplicates=keep_duplicates)
     counted = _analysed_ids(documents, keep_duplicates)
     kept = [(d, a) for d, a in zip(documents["doc_id"], analyses, strict=True) if d in counted]
     analysis = analysis_from_results([d for d, _ in kept], (a for _, a in kept), lexicon)
