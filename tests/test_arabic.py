@@ -587,3 +587,10 @@ def test_sentence_starts_on_the_seeds():
     for path in sorted(config.SEEDS_DIR.glob("*.txt")):
         text = path.read_text(encoding="utf-8")
         assert arabic.sentence_starts(text) == [s.start for s in arabic.split_sentences(text)]
+
+
+@pytest.mark.parametrize("word", ["أمنيات", "الأمنيات", "أمنياته"])
+def test_wishes_do_not_stem_to_security(word):
+    """أمنيات ("wishes") is listed in the exceptions: it must not merge with أمن ("security")."""
+    assert arabic.analysis_key(word) == "امنيات"
+    assert arabic.analysis_key(word) != arabic.analysis_key("الأمن")
