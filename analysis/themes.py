@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import json
 import math
+import operator
 import re
 import sys
 from collections import Counter
@@ -75,7 +77,9 @@ _THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # A token key never contains a space (tokens are split on it); an empty key gets this
 # placeholder so that the joined key string keeps one slot per token.
-_EMPTY_KEY = "\u2400"
+# The key of a word no entry can match (a symbol no token contains).
+UNMATCHABLE = "\u2400"
+_NONES = itertools.repeat(None)
 _SPACE_RUN = re.compile(r"\s+")
 
 _TOP_KEYS = {"version", "themes"}
@@ -141,6 +145,7 @@ class Lexicon:
     _automaton: Any = field(default=None, init=False, repr=False, compare=False)
     _keys: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
     _vocab: Any = field(default=None, init=False, repr=False, compare=False)
+    _finder: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def theme_ids(self) -> list[str]:
@@ -180,6 +185,7 @@ class Lexicon:
         state["_automaton"] = None
         state["_keys"] = {}
         state["_vocab"] = None
+        state["_finder"] = None
         return state
 
     # -- compiled matcher, built lazily -----------------------------------------------------
@@ -190,14 +196,36 @@ class Lexicon:
         return self._automaton
 
     def token_keys(self, words: list[str]) -> list[str]:
-        """Matching keys of tokens; each distinct type is keyed once per process (cached)."""
+        """Matching keys of tokens, `UNMATCHABLE` for a word no entry can match.
+
+        Each distinct type is keyed once per process (cached), new types in one batch.
+        """
         cache = self._keys
-        new_types = set(words).difference(cache)
-        if new_types:
-            known = self._vocabulary()
-            for word in new_types:
-                cache[word] = _matching_key(word, known) or _EMPTY_KEY
-        return list(map(cache.__getitem__, words))
+        keys = list(map(cache.get, words))
+        if None in keys:
+            new_types = set(itertools.compress(words, map(operator.is_, keys, _NONES)))
+            cache.update(self._key_types(list(new_types)))
+            keys = list(map(cache.__getitem__, words))
+        return keys
+
+    def matching_key(self, word: str) -> str:
+        """The key one word is matched under (its stem, or its remainder's, see below)."""
+        return _matching_key(word, self._vocabulary())
+
+    def _key_types(self, types: list[str]) -> dict[str, str]:
+        # A key is a stretch of the word's normalized, case-folded form (stemming only cuts
+        # letters off its ends), so a word in which no lexicon key or wildcard prefix occurs
+        # cannot match, and most words of a corpus need no stemming at all.
+        folded = arabic.normalize("\n".join(types)).casefold().split("\n")
+        finder = self._vocabulary_finder()
+        known = self._vocabulary()
+        keys = dict.fromkeys(types, UNMATCHABLE)
+        for word, form in zip(types, folded, strict=True):
+            if next(finder.iter(form), None) is not None:
+                key = _matching_key(word, known)
+                if _known(key, known):
+                    keys[word] = key
+        return keys
 
     def _vocabulary(self) -> tuple[frozenset[str], frozenset[str]]:
         """Keys and wildcard prefixes that occur anywhere in the lexicon."""
@@ -206,6 +234,16 @@ class Lexicon:
             prefixes = {p.keys[-1] for p in self.patterns if p.wildcard}
             self._vocab = (frozenset(exact), frozenset(prefixes))
         return self._vocab
+
+    def _vocabulary_finder(self) -> Any:
+        """An automaton finding any lexicon key or wildcard prefix inside a word."""
+        if self._finder is None:
+            exact, prefixes = self._vocabulary()
+            self._finder = ahocorasick.Automaton()
+            for string in exact | prefixes:
+                self._finder.add_word(string, None)
+            self._finder.make_automaton()
+        return self._finder
 
 
 def _key(word: str) -> str:
@@ -582,11 +620,13 @@ def _find(
     """Every automaton match, grouped by theme, phrases crossing a sentence boundary dropped."""
     keys = lexicon.token_keys(tokens.words)
     joined = " " + " ".join(keys) + " "
+    # Where each key starts in `joined`: 1, then each start + the key's length + one space.
+    key_starts = list(itertools.accumulate(map(len, keys), _after_space, initial=1))
     patterns = lexicon.patterns
     found: dict[str, list[_Found]] = {}
     for end, (length, indexes) in lexicon.automaton().iter(joined):
-        # Matches start at the space before a key: the spaces before it number the token.
-        first = joined.count(" ", 0, end - length + 1)
+        # A match starts at the space before its first key.
+        first = bisect.bisect_left(key_starts, end - length + 2)
         sentence = _sentence_of(tokens.span(first)[0], sentence_starts)
         for index in indexes:
             pattern = patterns[index]
@@ -595,6 +635,10 @@ def _find(
                 continue
             found.setdefault(pattern.theme, []).append(_Found(pattern, first, last, sentence))
     return found
+
+
+def _after_space(start: int, length: int) -> int:
+    return start + length + 1
 
 
 def _sentence_of(offset: int, sentence_starts: Sequence[int]) -> int:

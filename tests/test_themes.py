@@ -164,7 +164,38 @@ def test_mini_lexicon_themes(text: str, expected: set[str], mini: themes.Lexicon
 def test_lone_proclitic_is_removed_only_towards_a_lexicon_word(
     word: str, expected_key: str, mini: themes.Lexicon
 ) -> None:
-    assert mini.token_keys([word]) == [expected_key]
+    assert mini.matching_key(word) == expected_key
+
+
+def test_words_no_entry_can_match_are_not_keyed(mini: themes.Lexicon) -> None:
+    """Only words containing a lexicon key are stemmed; the rest share one inert key."""
+    assert mini.token_keys(["لداعش", "بلدان", "فريق", "Paris"]) == [
+        "داعش",
+        themes.UNMATCHABLE,
+        themes.UNMATCHABLE,
+        themes.UNMATCHABLE,
+    ]
+
+
+def test_batched_keys_equal_the_word_by_word_keys_on_the_seeds() -> None:
+    """The substring prefilter skips no word the full rule would key to a lexicon word."""
+    from analysis import arabic
+
+    words = sorted(
+        {
+            w
+            for path in sorted(config.SEEDS_DIR.glob("*.txt"))
+            for w in arabic.TokenIndex(path.read_text(encoding="utf-8")).words
+        }
+    )
+    fresh = load_lexicon()
+    known = fresh._vocabulary()
+    expected = []
+    for word in words:
+        key = fresh.matching_key(word)
+        expected.append(key if themes._known(key, known) else themes.UNMATCHABLE)
+    assert fresh.token_keys(words) == expected
+    assert sum(k != themes.UNMATCHABLE for k in expected) > 50
 
 
 def test_match_keeps_original_spelling_and_offsets(mini: themes.Lexicon) -> None:
