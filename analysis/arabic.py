@@ -253,12 +253,28 @@ def normalize_digits(text: str) -> str:
     return _replace_all(text, _REPLACEMENTS["digits"])
 
 
+_STEPS = (
+    "diacritics",
+    "tatweel",
+    "alef",
+    "alef_maqsura",
+    "taa_marbuta",
+    "hamza_seats",
+    "digits",
+    "format_controls",
+)
+
+
 @cache
-def _normalizer(chosen: frozenset[str]) -> tuple[re.Pattern[str] | None, Replacements]:
-    """The deletion regex and the replacements of the chosen steps (disjoint by design)."""
-    deleted = tuple(r for step, ranges in _DELETIONS.items() if step in chosen for r in ranges)
+def _normalizer(chosen: tuple[bool, ...]) -> tuple[re.Pattern[str] | None, Replacements]:
+    """The deletion regex and the replacements of the chosen steps (disjoint by design).
+
+    ``chosen`` says, for each of `_STEPS` in order, whether it applies.
+    """
+    on = {step for step, wanted in zip(_STEPS, chosen, strict=True) if wanted}
+    deleted = tuple(r for step, ranges in _DELETIONS.items() if step in on for r in ranges)
     replacements = tuple(
-        pair for step, pairs in _REPLACEMENTS.items() if step in chosen for pair in pairs
+        pair for step, pairs in _REPLACEMENTS.items() if step in on for pair in pairs
     )
     return (_deletion_re(deleted) if deleted else None), replacements
 
@@ -276,17 +292,10 @@ def normalize(
     format_controls: bool = True,
 ) -> str:
     """Normalize Arabic text for counting (steps and defaults in the module docstring)."""
-    options = {
-        "diacritics": diacritics,
-        "tatweel": tatweel,
-        "alef": alef,
-        "alef_maqsura": alef_maqsura,
-        "taa_marbuta": taa_marbuta,
-        "hamza_seats": hamza_seats,
-        "digits": digits,
-        "format_controls": format_controls,
-    }
-    deletions, replacements = _normalizer(frozenset(k for k, on in options.items() if on))
+    # A tuple in `_STEPS` order: a cheap cache key, since this runs once per word type.
+    deletions, replacements = _normalizer(
+        (diacritics, tatweel, alef, alef_maqsura, taa_marbuta, hamza_seats, digits, format_controls)
+    )
     if deletions is not None:
         text = deletions.sub("", text)
     return _replace_all(text, replacements)

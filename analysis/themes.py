@@ -23,14 +23,12 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import itertools
 import json
 import math
-import operator
 import re
 import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -79,7 +77,6 @@ _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 # placeholder so that the joined key string keeps one slot per token.
 # The key of a word no entry can match (a symbol no token contains).
 UNMATCHABLE = "\u2400"
-_NONES = itertools.repeat(None)
 _SPACE_RUN = re.compile(r"\s+")
 
 _TOP_KEYS = {"version", "themes"}
@@ -143,7 +140,7 @@ class Lexicon:
     warnings: list[str] = field(default_factory=list)  # exclusions that cancel an entry
     redundant: list[str] = field(default_factory=list)  # entries equal to an earlier one
     _automaton: Any = field(default=None, init=False, repr=False, compare=False)
-    _keys: dict[str, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _keys: Any = field(default=None, init=False, repr=False, compare=False)
     _vocab: Any = field(default=None, init=False, repr=False, compare=False)
     _finder: Any = field(default=None, init=False, repr=False, compare=False)
 
@@ -183,7 +180,7 @@ class Lexicon:
         # The automaton and key cache are rebuilt where the lexicon lands (worker processes).
         state = self.__dict__.copy()
         state["_automaton"] = None
-        state["_keys"] = {}
+        state["_keys"] = None
         state["_vocab"] = None
         state["_finder"] = None
         return state
@@ -198,34 +195,25 @@ class Lexicon:
     def token_keys(self, words: list[str]) -> list[str]:
         """Matching keys of tokens, `UNMATCHABLE` for a word no entry can match.
 
-        Each distinct type is keyed once per process (cached), new types in one batch.
+        Each distinct type is keyed once per process, the first time it is seen (cached).
         """
-        cache = self._keys
-        keys = list(map(cache.get, words))
-        if None in keys:
-            new_types = set(itertools.compress(words, map(operator.is_, keys, _NONES)))
-            cache.update(self._key_types(list(new_types)))
-            keys = list(map(cache.__getitem__, words))
-        return keys
+        if self._keys is None:
+            self._keys = _KeyCache(self._word_key)
+        return list(map(self._keys.__getitem__, words))
 
     def matching_key(self, word: str) -> str:
         """The key one word is matched under (its stem, or its remainder's, see below)."""
         return _matching_key(word, self._vocabulary())
 
-    def _key_types(self, types: list[str]) -> dict[str, str]:
+    def _word_key(self, word: str) -> str:
         # A key is a stretch of the word's normalized, case-folded form (stemming only cuts
         # letters off its ends), so a word in which no lexicon key or wildcard prefix occurs
-        # cannot match, and most words of a corpus need no stemming at all.
-        folded = arabic.normalize("\n".join(types)).casefold().split("\n")
-        finder = self._vocabulary_finder()
-        known = self._vocabulary()
-        keys = dict.fromkeys(types, UNMATCHABLE)
-        for word, form in zip(types, folded, strict=True):
-            if next(finder.iter(form), None) is not None:
-                key = _matching_key(word, known)
-                if _known(key, known):
-                    keys[word] = key
-        return keys
+        # cannot match: most words of a corpus need no stemming at all.
+        form = arabic.normalize(word).casefold()
+        if next(self._vocabulary_finder().iter(form), None) is None:
+            return UNMATCHABLE
+        key = self.matching_key(word)
+        return key if _known(key, self._vocabulary()) else UNMATCHABLE
 
     def _vocabulary(self) -> tuple[frozenset[str], frozenset[str]]:
         """Keys and wildcard prefixes that occur anywhere in the lexicon."""
@@ -244,6 +232,18 @@ class Lexicon:
                 self._finder.add_word(string, None)
             self._finder.make_automaton()
         return self._finder
+
+
+class _KeyCache(dict):
+    """word -> matching key, computed by `key_of` the first time a word is looked up."""
+
+    def __init__(self, key_of: Callable[[str], str]) -> None:
+        super().__init__()
+        self.key_of = key_of
+
+    def __missing__(self, word: str) -> str:
+        key = self[word] = self.key_of(word)
+        return key
 
 
 def _key(word: str) -> str:
@@ -618,15 +618,19 @@ def _find(
     tokens: arabic.TokenIndex, sentence_starts: Sequence[int], lexicon: Lexicon
 ) -> dict[str, list[_Found]]:
     """Every automaton match, grouped by theme, phrases crossing a sentence boundary dropped."""
-    keys = lexicon.token_keys(tokens.words)
-    joined = " " + " ".join(keys) + " "
-    # Where each key starts in `joined`: 1, then each start + the key's length + one space.
-    key_starts = list(itertools.accumulate(map(len, keys), _after_space, initial=1))
+    joined = " " + " ".join(lexicon.token_keys(tokens.words)) + " "
     patterns = lexicon.patterns
     found: dict[str, list[_Found]] = {}
+    # A match starts at the space before its first key, so the spaces before that one number
+    # the token; they are counted from the previous match on (matches come nearly in order).
+    position = spaces = 0
     for end, (length, indexes) in lexicon.automaton().iter(joined):
-        # A match starts at the space before its first key.
-        first = bisect.bisect_left(key_starts, end - length + 2)
+        start = end - length + 1
+        if start >= position:
+            spaces += joined.count(" ", position, start)
+        else:
+            spaces -= joined.count(" ", start, position)
+        position, first = start, spaces
         sentence = _sentence_of(tokens.span(first)[0], sentence_starts)
         for index in indexes:
             pattern = patterns[index]
@@ -635,10 +639,6 @@ def _find(
                 continue
             found.setdefault(pattern.theme, []).append(_Found(pattern, first, last, sentence))
     return found
-
-
-def _after_space(start: int, length: int) -> int:
-    return start + length + 1
 
 
 def _sentence_of(offset: int, sentence_starts: Sequence[int]) -> int:
