@@ -8,6 +8,8 @@ How matching works (and why it is fast):
 
 * Every token of a text is mapped to its analysis key (`analysis.arabic.analysis_key`:
   normalized, clitics and light affixes stripped), once per distinct word type (cached).
+  A word in which no lexicon key occurs cannot match, so it is not stemmed at all: it gets
+  the inert key `UNMATCHABLE` (246k of the 278k word types of SaudiNewsNet).
 * Lexicon entries are compiled the same way into key sequences. All of them (words, phrases,
   exclusions, context terms and cues) go into one Aho-Corasick automaton, searched over the
   document's keys joined by spaces, so one C-speed pass finds every entry; a trailing `*`
