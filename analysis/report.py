@@ -36,6 +36,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 from nbconvert import HTMLExporter
 from nbformat import NotebookNode
+from traitlets.config import Config
 
 from analysis import __version__, config
 from analysis.narrative import PROVENANCE_FILE
@@ -141,12 +142,32 @@ def execute_notebook(
     """Run ``path`` on a fresh kernel, cwd = its folder; raise `NotebookError` on failure."""
     nb = nbformat.read(path, as_version=4)
     inject_parameters(nb, parameters, path.name)
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        kernel_name=kernel_name,
-        resources={"metadata": {"path": str(path.parent)}},
-    )
+    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
+        client = NotebookClient(
+            nb,
+            config=_kernel_config(Path(sockets)),
+            timeout=timeout,
+            kernel_name=kernel_name,
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        _run(client, nb, path)
+    return nb
+
+
+def _kernel_config(sockets: Path) -> Config:
+    """Kernels talk over Unix sockets in a private folder where the platform has them.
+
+    The default, TCP on localhost, opens ports any local user can reach, and the kernel says
+    so in a warning on every build.
+    """
+    config = Config()
+    if sys.platform != "win32":
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = str(sockets / "k")
+    return config
+
+
+def _run(client: NotebookClient, nb: NotebookNode, path: Path) -> None:
     try:
         client.execute(env=kernel_environment())
     except CellTimeoutError as error:
@@ -168,7 +189,6 @@ def execute_notebook(
             nb.cells[index].source if index >= 0 else "",
             error.traceback,
         ) from None
-    return nb
 
 
 def _failed_cell(nb: NotebookNode) -> int:

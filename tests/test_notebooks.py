@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import sys
 
 import nbformat
 import pytest
@@ -103,3 +104,19 @@ def test_cli_exits_non_zero_with_the_cell_error(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "02_broken.ipynb, cell 3" in err and "ValueError: deliberate failure" in err
     assert (out / "index.html").read_text() == "previous report"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="Unix sockets are a POSIX transport")
+def test_kernels_talk_over_private_unix_sockets(tmp_path, capfd):
+    """No TCP port is opened for a build's kernel, so it warns of no unencrypted traffic."""
+    parameters = nbformat.v4.new_code_cell("CORPUS = None")
+    parameters.metadata["tags"] = ["parameters"]
+    probe = nbformat.v4.new_code_cell(
+        "import json, ipykernel.connect\n"
+        "print(json.loads(ipykernel.connect.get_connection_info())['transport'])"
+    )
+    path = tmp_path / "01_probe.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[parameters, probe]), path)
+    nb = report.execute_notebook(path, {}, timeout=60, kernel_name=config.KERNEL_NAME)
+    assert nb.cells[-1].outputs[0]["text"].strip() == "ipc"
+    assert "without encryption" not in capfd.readouterr().err
