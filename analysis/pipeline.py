@@ -26,6 +26,7 @@ from analysis import config
 from analysis.corpus import (
     Corpus,
     Document,
+    DocumentRows,
     Fingerprint,
     LoadReport,
     Removal,
@@ -185,7 +186,7 @@ def _assemble(
     keep_text: bool,
 ) -> PipelineResult:
     """Collect per-document results (in corpus order) into the corpus and analysis tables."""
-    rows: list[dict[str, Any]] = []
+    rows = DocumentRows()
     audit: list[tuple[str, int, str, str]] = []
     fingerprints: dict[str, Fingerprint] = {}
     analyses: list[DocAnalysis] = []
@@ -208,7 +209,6 @@ def _assemble(
     documents = documents_frame(rows, duplicates)
     if not keep_text:
         documents = documents.drop(columns=list(TEXT_COLUMNS))
-    del rows
     corpus = assemble_corpus(root, documents, audit, report, keep_duplicates=keep_duplicates)
     counted = _analysed_ids(documents, keep_duplicates)
     kept = [(d, a) for d, a in zip(documents["doc_id"], analyses, strict=True) if d in counted]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import config
+from analysis import config, corpus
 from analysis.corpus import (
     CorpusError,
     LoadReport,
@@ -583,3 +583,33 @@ def test_saudinewsnet_loads_with_no_option():
     assert docs["date"].notna().all() and docs["date"].min() >= pd.Timestamp("2015-07-21")
     assert docs["is_duplicate"].sum() < len(docs) * 0.1
     print(f"SaudiNewsNet: {len(docs)} documents, {skipped} skipped, {elapsed:.1f} s")
+
+
+def test_document_rows_in_chunks_equal_one_frame_built_at_once(monkeypatch):
+    """Chunking is invisible: a text column empty in one chunk still comes out as `str`."""
+    monkeypatch.setattr(corpus.DocumentRows, "CHUNK", 2)
+    rows = [
+        {
+            "doc_id": f"d{i}",
+            "source_file": "f.json",
+            "record": i,
+            "title": title,
+            "source": None,
+            "url": None,
+            "author": None,
+            "date": None,
+            "raw_text": "نص",
+            "text": "نص",
+            "n_chars_raw": 2,
+            "n_chars_clean": 2,
+            "n_words_raw": 1,
+            "n_words_clean": 1,
+        }
+        for i, title in enumerate([None, None, "عنوان", None, "title"])
+    ]
+    collected = corpus.DocumentRows()
+    for row in rows:
+        collected.append(row)
+    at_once = pd.DataFrame(rows, columns=list(corpus.DOCUMENT_COLUMNS[:-2]))
+    pd.testing.assert_frame_equal(collected.frame(), at_once)
+    assert str(at_once["title"].dtype) == "str" and at_once["url"].dtype == object
