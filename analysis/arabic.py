@@ -438,9 +438,14 @@ def count_surface_words(text: str) -> Counter[str]:
     return Counter(_ARABIC_SURFACE_WORD_RE.findall(text))
 
 
+def normalized_tokens(text: str) -> list[str]:
+    """The normalized tokens of a text: normalize once, one regex pass, no offsets."""
+    return _TOKEN_RE.findall(normalize(text))
+
+
 def count_tokens(text: str) -> Counter[str]:
-    """Counts of normalized token types: normalize once, one regex pass, no offsets."""
-    return Counter(_TOKEN_RE.findall(normalize(text)))
+    """Counts of normalized token types (`normalized_tokens`, counted)."""
+    return Counter(normalized_tokens(text))
 
 
 # ---------------------------------------------------------------------------------------
@@ -525,7 +530,8 @@ def _suffix_chain(word: str) -> list[str]:
     """
     chain = [word]
     removed = True
-    while removed:
+    # `endswith` with the whole tuple settles in one call the pass most words end on.
+    while removed and word.endswith(_SUFFIXES):
         removed = False
         for suffix in _SUFFIXES:
             if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM_AFTER_SUFFIX:

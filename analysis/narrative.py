@@ -718,7 +718,6 @@ def describe_keyness_groups(groups: pd.Series, by: str) -> str:
 
 def distinctive_terms(documents: pd.DataFrame, groups: pd.Series, top: int = 10) -> pd.DataFrame:
     """The ``top`` over-represented terms of each group against the rest of the corpus."""
-    from collections import Counter
 
     from analysis import themes
 
@@ -726,9 +725,7 @@ def distinctive_terms(documents: pd.DataFrame, groups: pd.Series, top: int = 10)
     per_group = {
         label: themes.term_counts(texts[groups == label]) for label in groups.dropna().unique()
     }
-    others = Counter()
-    for label in groups[groups.isna()].index:
-        others.update(themes.term_counts([texts[label]]))
+    others = themes.term_counts(texts[groups.isna()])
     everything = sum(per_group.values(), others)
     frames = []
     for label, counts in per_group.items():

@@ -32,6 +32,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -932,19 +933,26 @@ def _one_line(text: str) -> str:
 def term_counts(texts: Iterable[str], *, stopwords: bool = False) -> Counter[str]:
     """Counts of analysis keys over texts (stopwords dropped unless `stopwords`), for `keyness`.
 
-    Tokens are counted first (`arabic.count_tokens`), then each distinct type is mapped to its
-    key once.
+    Tokens are counted first (`arabic.normalized_tokens`), then each distinct type is mapped
+    to its key once (cached across calls).
     """
     types: Counter[str] = Counter()
     for text in texts:
-        types.update(arabic.count_tokens(text))
+        types.update(arabic.normalized_tokens(text))  # counting a list runs in C
     keyed: Counter[str] = Counter()
     for word, n in types.items():
-        if stopwords or not arabic.is_stopword(word):
-            key = _key(word)
-            if key:
-                keyed[key] += n
+        key = _term_key(word, stopwords)
+        if key:
+            keyed[key] += n
     return keyed
+
+
+@lru_cache(maxsize=1 << 20)
+def _term_key(word: str, keep_stopwords: bool) -> str:
+    """The key a normalized type is counted under by `term_counts` ("" = not counted)."""
+    if not keep_stopwords and word in arabic.stopwords():
+        return ""
+    return _key(word)
 
 
 def keyness(
