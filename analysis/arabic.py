@@ -429,13 +429,18 @@ _ARABIC_SURFACE_WORD_RE = re.compile(
 )
 
 
-def count_surface_words(text: str) -> Counter[str]:
-    """Counts of Arabic words as written (marks and tatweel kept): one regex pass, no offsets.
+def surface_words(text: str) -> list[str]:
+    """Arabic words as written (marks and tatweel kept): one regex pass, no offsets.
 
     The same words `tokenize` gives as kind "arabic", except that marks written before a
     word's first letter are not part of it; for spelling-variant overviews of large corpora.
     """
-    return Counter(_ARABIC_SURFACE_WORD_RE.findall(text))
+    return _ARABIC_SURFACE_WORD_RE.findall(text)
+
+
+def count_surface_words(text: str) -> Counter[str]:
+    """Counts of `surface_words`."""
+    return Counter(surface_words(text))
 
 
 def normalized_tokens(text: str) -> list[str]:

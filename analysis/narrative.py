@@ -507,11 +507,13 @@ def vocabulary_overview(texts: Iterable[str]) -> tuple[dict[str, int], pd.DataFr
 
     surface: Counter[str] = Counter()
     for text in texts:
-        surface.update(arabic.count_surface_words(text))
+        surface.update(arabic.surface_words(text))  # counting a list runs in C
+    # Normalization maps characters one by one, so the joined words normalize at once.
+    normalized = arabic.normalize("\n".join(surface)).split("\n")
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for word, n in surface.items():
-        spellings[arabic.normalize(word)][word] = n
-    keys = {arabic.analysis_key(word) for word in spellings}
+    for (word, n), form in zip(surface.items(), normalized, strict=True):
+        spellings[form][word] = n
+    keys = set(map(arabic.stem, spellings))  # the words are normalized already
     rows = [
         (normalized, " · ".join(w for w, _ in forms.most_common()), len(forms), forms.total())
         for normalized, forms in spellings.items()
