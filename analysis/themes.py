@@ -76,9 +76,8 @@ MAX_WINDOW = 50
 
 _THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-# A token key never contains a space (tokens are split on it); an empty key gets this
-# placeholder so that the joined key string keeps one slot per token.
-# The key of a word no entry can match (a symbol no token contains).
+# The key of a word no entry can match (and of one that normalizes to nothing): a symbol no
+# token contains, so the joined key string keeps one slot, between spaces, per token.
 UNMATCHABLE = "\u2400"
 _SPACE_RUN = re.compile(r"\s+")
 
