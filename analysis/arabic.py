@@ -318,7 +318,7 @@ _OTHER_ALNUM = rf"[^\W_{_class_body(_ARABIC_BLOCKS_EXCEPT_DIGITS)}]"
 _JOINER = r"[-'\u2019]|(?<=\d)[.,:/\u066b\u066c](?=\d)"
 _OTHER_WORD = rf"{_OTHER_ALNUM}+(?:(?:{_JOINER}){_OTHER_ALNUM}+)*"
 _TOKEN_RE = re.compile(f"{_ARABIC_WORD}|{_OTHER_WORD}")
-_TOKEN_SPLIT_RE = re.compile(f"({_ARABIC_WORD}|{_OTHER_WORD})")
+_TOKEN_SPLIT_RE = re.compile(f"({_TOKEN_RE.pattern})")  # one group: split keeps the tokens
 _KINDED_TOKEN_RE = re.compile(f"(?P<arabic>{_ARABIC_WORD})|(?P<other>{_OTHER_WORD})")
 _INVISIBLE_IN_WORDS_RE = re.compile(
     f"[{_class_body(ARABIC_MARKS)}{TATWEEL}{_class_body(FORMAT_CONTROLS)}]+"

@@ -144,16 +144,13 @@ def _reason(message: str) -> str:
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 # Zero-width characters, soft hyphen and every bidi control (embeddings, overrides,
 # isolates, marks), plus U+FEFF anywhere: none of them is text, all of them split words.
-_INVISIBLE = re.compile(
-    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-)
+_INVISIBLE_CHARS = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
 # Arabic Presentation Forms-A and -B, which some scrapers and PDF exports emit.
-_PRESENTATION_FORMS = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]+")
-_PRESENTATION_FORM = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]")  # a bare class searches faster
-_INVISIBLE_OR_PRESENTATION_FORM = re.compile(
-    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069"
-    "\ufb50-\ufdff\ufe70-\ufeff]"
-)
+_PRESENTATION_FORM_CHARS = "\ufb50-\ufdff\ufe70-\ufefe"
+_PRESENTATION_FORMS = re.compile(f"[{_PRESENTATION_FORM_CHARS}]+")
+_PRESENTATION_FORM = re.compile(f"[{_PRESENTATION_FORM_CHARS}]")  # a bare class searches faster
+_INVISIBLE_OR_PRESENTATION_FORM = re.compile(f"[{_INVISIBLE_CHARS}{_PRESENTATION_FORM_CHARS}]")
 # NFKC turns isolated harakat forms (U+FE70..) into "space + mark"; the space must go.
 _SPACE_BEFORE_MARK = re.compile(" (?=[\u064b-\u065f\u0670])")
 
@@ -615,14 +612,12 @@ _BARE_URL = re.compile(
 _ARROWS = re.compile("^[\u2191\u2b06\u25b2\u25b4^]+$")
 
 # Tickers and navigation bars: segments joined by runs of spaces/NBSP or by bullet/pipe marks.
-_SEGMENT_MARK = re.compile(
-    "[|\u2022\u00b7\u25cf\u25aa\u25a0\u25c6\u2605\u2666]|[ \t\u00a0\u2007\u202f]{3}"
-)
+_BULLETS = "|\u2022\u00b7\u25cf\u25aa\u25a0\u25c6\u2605\u2666"
+_BLANKS_BUT_SPACE = "\t\u00a0\u2007\u202f"
+_SEGMENT_MARK = re.compile(f"[{_BULLETS}]|[ {_BLANKS_BUT_SPACE}]{{3}}")
 # A separator is a bullet/pipe mark or a run of three blanks or more: prose has stray double
 # spaces and "space + no-break space" pairs, tickers and menus pad their items wider.
-_SEGMENT_SEP = re.compile(
-    "[|\u2022\u00b7\u25cf\u25aa\u25a0\u25c6\u2605\u2666]|[ \t\u00a0\u2007\u202f]{3,}"
-)
+_SEGMENT_SEP = re.compile(f"[{_BULLETS}]|[ {_BLANKS_BUT_SPACE}]{{3,}}")
 _FULL_STOP = re.compile(r"(?<!\.)\.(?!\.)")  # a sentence's full stop, not a ".." ellipsis
 # Breadcrumbs: short segments joined by » › > / with spaces around (so "24/7" stays whole).
 _CRUMB_SEP = re.compile("\\s+[\u00bb\u203a>/\\\\]\\s+")
@@ -635,7 +630,7 @@ _HEADING_END = re.compile("[.,:;\u060c\u061b]$")
 
 # Three blanks in a row hold two spaces in a row or a blank other than the space: both are
 # rare in prose and found at C speed, unlike the space-by-space work of `_SEGMENT_MARK`.
-_RARE_MARK = re.compile("[|\u2022\u00b7\u25cf\u25aa\u25a0\u25c6\u2605\u2666\t\u00a0\u2007\u202f]")
+_RARE_MARK = re.compile(f"[{_BULLETS}{_BLANKS_BUT_SPACE}]")
 
 
 def _has_segment_marks(line: str) -> bool:
@@ -1563,7 +1558,10 @@ class DocumentRows:
             self._rows = []
 
     def frame(self) -> pd.DataFrame:
-        """All rows so far, typed as if built at once (a text column with any value is `str`)."""
+        """All the rows, typed as if built at once (a text column with any value is `str`).
+
+        The chunks are handed over, not kept: call it once, when every row is in.
+        """
         self._flush()
         if not self._chunks:
             return pd.DataFrame(columns=list(DOCUMENT_COLUMNS[:-2]))

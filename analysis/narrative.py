@@ -509,9 +509,9 @@ def vocabulary_overview(texts: Iterable[str]) -> tuple[dict[str, int], pd.DataFr
     for text in texts:
         surface.update(arabic.surface_words(text))  # counting a list runs in C
     # Normalization maps characters one by one, so the joined words normalize at once.
-    normalized = arabic.normalize("\n".join(surface)).split("\n")
+    forms_of_words = arabic.normalize("\n".join(surface)).split("\n")
     spellings: dict[str, Counter[str]] = defaultdict(Counter)
-    for (word, n), form in zip(surface.items(), normalized, strict=True):
+    for (word, n), form in zip(surface.items(), forms_of_words, strict=True):
         spellings[form][word] = n
     keys = set(map(arabic.stem, spellings))  # the words are normalized already
     rows = [
@@ -720,7 +720,6 @@ def describe_keyness_groups(groups: pd.Series, by: str) -> str:
 
 def distinctive_terms(documents: pd.DataFrame, groups: pd.Series, top: int = 10) -> pd.DataFrame:
     """The ``top`` over-represented terms of each group against the rest of the corpus."""
-
     from analysis import themes
 
     texts = documents["text"].fillna("").astype(str).reset_index(drop=True)

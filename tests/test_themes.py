@@ -177,7 +177,7 @@ def test_words_no_entry_can_match_are_not_keyed(mini: themes.Lexicon) -> None:
     ]
 
 
-def test_batched_keys_equal_the_word_by_word_keys_on_the_seeds() -> None:
+def test_prefiltered_keys_equal_the_full_rule_on_the_seeds() -> None:
     """The substring prefilter skips no word the full rule would key to a lexicon word."""
     from analysis import arabic
 
