@@ -58,6 +58,49 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-code", action="store_true", help="reviewer's version, code visible")
     p.add_argument("--workers", type=int, default=1, help="local worker processes for analysis")
     p.add_argument("--timeout", type=int, default=1800, help="seconds a cell may run")
+
+    p = sub.add_parser(
+        "sample", help="write a stratified random sample of sentences to annotate (TSV)"
+    )
+    p.add_argument("corpus", nargs="?", type=Path, help="corpus path (default: seeds/)")
+    p.add_argument("--out", type=Path, help="TSV file to write (default: standard output)")
+    p.add_argument("--per-theme", type=int, default=50, help="tagged sentences per theme")
+    p.add_argument("--near", type=int, default=35, help="near-miss sentences per theme")
+    p.add_argument("--random", type=int, default=100, help="sentences drawn from all")
+    p.add_argument("--seed", type=int, default=20261129, help="random seed (sample and split)")
+    p.add_argument("--test-share", type=float, default=0.5, help="share of documents in test")
+    p.add_argument(
+        "--split",
+        choices=["auto", "dev", "test"],
+        default="auto",
+        help="auto: documents split at random; dev/test: every row in that split",
+    )
+    p.add_argument("--id-prefix", default="s", help="prefix of the sentence ids")
+    p.add_argument("--cues", type=Path, help="near-miss cue file (default: the package's)")
+    p.add_argument("--lexicon", type=Path, help="lexicon file (default: the package's)")
+    p.add_argument("--workers", type=int, default=1, help="local worker processes")
+    _add_corpus_options(p)
+
+    p = sub.add_parser(
+        "validate", help="precision and recall per theme on a labelled TSV, with 95%% intervals"
+    )
+    p.add_argument("labels", type=Path, help="labelled TSV (id, themes, text[, split, ...])")
+    p.add_argument("--split", choices=["test", "dev", "all"], default="all")
+    p.add_argument("--format", choices=["tsv", "csv", "markdown"], default="markdown")
+    p.add_argument("--errors", action="store_true", help="also list wrong sentences (stderr)")
+    p.add_argument("--lexicon", type=Path, help="lexicon file (default: the package's)")
+
+    p = sub.add_parser("forms", help="audit the surface forms each lexicon entry matches")
+    p.add_argument("corpus", nargs="?", type=Path, help="corpus path (default: seeds/)")
+    p.add_argument("--theme", help="one theme id only")
+    p.add_argument("--top", type=int, default=0, help="at most this many forms per theme")
+    p.add_argument(
+        "--proclitic-only", action="store_true", help="only forms matched after a cut proclitic"
+    )
+    p.add_argument("--format", choices=["tsv", "csv", "markdown"], default="tsv")
+    p.add_argument("--lexicon", type=Path, help="lexicon file (default: the package's)")
+    p.add_argument("--workers", type=int, default=1, help="local worker processes")
+    _add_corpus_options(p)
     return parser
 
 
@@ -81,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
         from analysis.report import cli_report
 
         return cli_report(args)
+    if args.command in ("sample", "validate", "forms"):
+        from analysis import validation
+
+        return getattr(validation, f"cli_{args.command}")(args)
     raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects unknown ones
 
 

@@ -18,6 +18,10 @@ LEXICON_PATH = DATA_DIR / "lexicon.yaml"
 STOPWORDS_EXTRA_PATH = DATA_DIR / "stopwords_extra.txt"
 STEM_EXCEPTIONS_PATH = DATA_DIR / "stem_exceptions.txt"
 VALIDATION_SET_PATH = DATA_DIR / "validation_sentences.yaml"
+SAMPLING_CUES_PATH = DATA_DIR / "sampling_cues.yaml"
+VALIDATION_DIR = DATA_DIR / "validation"
+LABELS_PATH = VALIDATION_DIR / "labels.tsv"
+ANNOTATION_GUIDE_PATH = PROJECT_ROOT / "docs" / "annotation" / "GUIDE.md"
 
 # The shared, read-only reference corpus; it sits beside the repository, never inside it.
 SAUDINEWSNET_DIR = Path(
