@@ -83,7 +83,7 @@ _SPACE_RUN = re.compile(r"\s+")
 
 _TOP_KEYS = {"version", "themes"}
 _THEME_KEYS = {"id", "name_ar", "name_en", "description", "colour", "words", "phrases"}
-_THEME_KEYS |= {"exclude", "context"}
+_THEME_KEYS |= {"exclude", "exclude_forms", "context"}
 _REQUIRED_THEME_KEYS = ("id", "name_ar", "name_en", "description")
 _RULE_KEYS = {"terms", "cues", "window"}
 
@@ -139,12 +139,15 @@ class Lexicon:
     rules: list[ContextRule]
     path: Path | None = None
     content_hash: str = ""
+    # theme -> spellings that never count for it, whatever they stem to (`exclude_forms`)
+    excluded_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)  # exclusions that cancel an entry
     redundant: list[str] = field(default_factory=list)  # entries equal to an earlier one
     _automaton: Any = field(default=None, init=False, repr=False, compare=False)
     _keys: Any = field(default=None, init=False, repr=False, compare=False)
     _vocab: Any = field(default=None, init=False, repr=False, compare=False)
     _finder: Any = field(default=None, init=False, repr=False, compare=False)
+    _form_res: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def theme_ids(self) -> list[str]:
@@ -185,7 +188,17 @@ class Lexicon:
         state["_keys"] = None
         state["_vocab"] = None
         state["_finder"] = None
+        state["_form_res"] = None
         return state
+
+    def excluded_form(self, theme_id: str, word: str) -> bool:
+        """Whether `word`, as spelled, is one of the theme's `exclude_forms` (clitics allowed)."""
+        if self._form_res is None:
+            self._form_res = {
+                t: _excluded_forms_re(forms) for t, forms in self.excluded_forms.items()
+            }
+        pattern = self._form_res.get(theme_id)
+        return bool(pattern and pattern.match(_spelling(word)))
 
     # -- compiled matcher, built lazily -----------------------------------------------------
 
@@ -251,6 +264,22 @@ class _KeyCache(dict):
 def _key(word: str) -> str:
     """The analysis key of one word; Latin words are compared case-insensitively."""
     return arabic.analysis_key(word).casefold().replace(" ", "")
+
+
+# A spelling rule compares the word as written (only diacritics, tatweel and case folded):
+# آمن "safe" and أمن "security" differ there, though normalization makes them one key.
+# The optional clitics in front: a conjunction, a preposition, the article (للأمن: ل + ل).
+_CLITICS_BEFORE = "(?:[\u0648\u0641])?(?:[\u0628\u0643\u0644])?(?:\u0627\u0644|\u0644)?"
+
+
+def _spelling(word: str) -> str:
+    return arabic.remove_tatweel(arabic.remove_diacritics(word)).casefold()
+
+
+def _excluded_forms_re(forms: Sequence[str]) -> re.Pattern[str]:
+    """Words that start, after optional clitics, with one of `forms` (so آمن covers آمنة)."""
+    alternatives = "|".join(re.escape(_spelling(f)) for f in sorted(forms, key=len, reverse=True))
+    return re.compile(f"{_CLITICS_BEFORE}(?:{alternatives})")
 
 
 # `arabic.stem` never strips a lone proclitic ب ل ك ف (بلد، لجنة، كبير، فريق would suffer),
@@ -390,6 +419,7 @@ class _Parser:
         patterns: list[Pattern] = []
         rules: list[ContextRule] = []
         seen_ids: dict[str, int] = {}
+        excluded_forms: dict[str, tuple[str, ...]] = {}
         for node in theme_nodes:
             theme = self.theme(node)
             if theme.id in seen_ids:
@@ -399,7 +429,31 @@ class _Parser:
             seen_ids[theme.id] = node.start_mark.line + 1
             themes.append(theme)
             patterns.extend(self.theme_patterns(node, theme.id, rules))
-        return Lexicon(version, themes, patterns, rules, content_hash=content_hash)
+            forms = self.forms(node, theme.id)
+            if forms:
+                excluded_forms[theme.id] = forms
+        return Lexicon(
+            version,
+            themes,
+            patterns,
+            rules,
+            content_hash=content_hash,
+            excluded_forms=excluded_forms,
+        )
+
+    def forms(self, node: yaml.Node, theme_id: str) -> tuple[str, ...]:
+        items = self.mapping(node, _THEME_KEYS, "a theme")
+        if "exclude_forms" not in items:
+            return ()
+        what = f"theme {theme_id!r}, exclude_forms"
+        forms = []
+        for form_node in self.sequence(items["exclude_forms"], what):
+            form = self.string(form_node, what)
+            words = arabic.surface_words(form)
+            if len(words) != 1 or words[0] != form:
+                raise self.fail(form_node, f"{what}: {form!r} must be one word, as written")
+            forms.append(form)
+        return tuple(forms)
 
     def theme(self, node: yaml.Node) -> Theme:
         items = self.mapping(node, _THEME_KEYS, "a theme")
@@ -601,7 +655,10 @@ def analyse_text(text: str, lexicon: Lexicon) -> DocAnalysis:
     found = _find(tokens, sentence_starts, lexicon)
     hits: list[Hit] = []
     for theme_id in lexicon.theme_ids:
-        for f in _resolve(found.get(theme_id, []), lexicon.rules):
+        theme_found = found.get(theme_id, [])
+        if theme_id in lexicon.excluded_forms:
+            theme_found = _spelled_right(theme_found, theme_id, tokens.words, lexicon)
+        for f in _resolve(theme_found, lexicon.rules):
             start, end = tokens.span(f.first)[0], tokens.span(f.last)[1]
             hits.append(Hit(f.sentence, theme_id, f.pattern.entry, start, end, text[start:end]))
     hits.sort(key=lambda h: (h.start, h.end, h.theme))
@@ -641,6 +698,17 @@ def _find(
                 continue
             found.setdefault(pattern.theme, []).append(_Found(pattern, first, last, sentence))
     return found
+
+
+def _spelled_right(
+    found: list[_Found], theme_id: str, words: Sequence[str], lexicon: Lexicon
+) -> list[_Found]:
+    """The matches none of whose words is one of the theme's excluded spellings."""
+    return [
+        f
+        for f in found
+        if not any(lexicon.excluded_form(theme_id, words[i]) for i in range(f.first, f.last + 1))
+    ]
 
 
 def _sentence_of(offset: int, sentence_starts: Sequence[int]) -> int:
