@@ -85,10 +85,10 @@ _TOP_KEYS = {"version", "themes"}
 _THEME_KEYS = {"id", "name_ar", "name_en", "description", "colour", "words", "phrases"}
 _THEME_KEYS |= {"exclude", "exclude_forms", "context"}
 _REQUIRED_THEME_KEYS = ("id", "name_ar", "name_en", "description")
-_RULE_KEYS = {"terms", "cues", "window"}
+_RULE_KEYS = {"terms", "cues", "also", "window"}
 
 # Pattern roles inside the automaton.
-WORD, PHRASE, EXCLUDE, TERM, CUE = "word", "phrase", "exclude", "term", "cue"
+WORD, PHRASE, EXCLUDE, TERM, CUE, ALSO = "word", "phrase", "exclude", "term", "cue", "also"
 
 
 # --- the lexicon ---------------------------------------------------------------------------
@@ -115,11 +115,11 @@ class Pattern:
 
     theme: str
     entry: str  # as written in the file, shown in tables
-    role: str  # WORD, PHRASE, EXCLUDE, TERM or CUE
+    role: str  # WORD, PHRASE, EXCLUDE, TERM, CUE or ALSO
     keys: tuple[str, ...]
     wildcard: bool
     line: int  # 1-based line in the lexicon file (0 when built in memory)
-    rule: int = -1  # index of the context rule for TERM and CUE
+    rule: int = -1  # index of the context rule for TERM, CUE and ALSO
 
 
 @dataclass(frozen=True)
@@ -127,6 +127,7 @@ class ContextRule:
     theme: str
     window: int
     line: int
+    needs_also: bool = False  # a second cue list (`also`) must be near the term as well
 
 
 @dataclass
@@ -277,9 +278,12 @@ def _spelling(word: str) -> str:
 
 
 def _excluded_forms_re(forms: Sequence[str]) -> re.Pattern[str]:
-    """Words that start, after optional clitics, with one of `forms` (so آمن covers آمنة)."""
-    alternatives = "|".join(re.escape(_spelling(f)) for f in sorted(forms, key=len, reverse=True))
-    return re.compile(f"{_CLITICS_BEFORE}(?:{alternatives})")
+    """Words that are, after optional clitics, one of `forms`; `form*` is a word family."""
+    alternatives = "|".join(
+        re.escape(_spelling(f.removesuffix(WILDCARD))) + (r"\w*" if f.endswith(WILDCARD) else "")
+        for f in sorted(forms, key=len, reverse=True)
+    )
+    return re.compile(f"{_CLITICS_BEFORE}(?:{alternatives})$")
 
 
 # `arabic.stem` never strips a lone proclitic ب ل ك ف (بلد، لجنة، كبير، فريق would suffer),
@@ -449,9 +453,11 @@ class _Parser:
         forms = []
         for form_node in self.sequence(items["exclude_forms"], what):
             form = self.string(form_node, what)
-            words = arabic.surface_words(form)
-            if len(words) != 1 or words[0] != form:
-                raise self.fail(form_node, f"{what}: {form!r} must be one word, as written")
+            words = arabic.surface_words(form.removesuffix(WILDCARD))
+            if len(words) != 1 or words[0] != form.removesuffix(WILDCARD):
+                raise self.fail(
+                    form_node, f"{what}: {form!r} must be one word as written, or 'word*'"
+                )
             forms.append(form)
         return tuple(forms)
 
@@ -508,13 +514,20 @@ class _Parser:
                 raise self.fail(items["window"], f"{what}: window must be 1..{MAX_WINDOW} tokens")
             window = int(value)
         index = len(rules)
-        rules.append(ContextRule(theme_id, window, node.start_mark.line + 1))
+        if "also" in items and not self.sequence(items["also"], f"{what}: 'also'"):
+            raise self.fail(items["also"], f"{what}: 'also' must not be empty")
+        rules.append(ContextRule(theme_id, window, node.start_mark.line + 1, "also" in items))
         patterns = [
             self.entry(n, theme_id, "context terms", TERM, rule=index) for n in items["terms"].value
         ]
         patterns += [
             self.entry(n, theme_id, "context cues", CUE, rule=index) for n in items["cues"].value
         ]
+        if "also" in items:
+            patterns += [
+                self.entry(n, theme_id, "context also", ALSO, rule=index)
+                for n in items["also"].value
+            ]
         return patterns
 
     def entry(self, node: yaml.Node, theme_id: str, key: str, role: str, rule: int = -1) -> Pattern:
@@ -548,7 +561,7 @@ class _Parser:
                 if p.role == EXCLUDE
                 else ("entry" if p.role in (WORD, PHRASE) else p.role)
             )
-            slot = (group, p.keys, p.wildcard, p.rule if p.role in (TERM, CUE) else -1)
+            slot = (group, p.keys, p.wildcard, p.rule if p.role in (TERM, CUE, ALSO) else -1)
             first = seen.get(slot)
             if first is None:
                 seen[slot] = p
@@ -718,12 +731,13 @@ def _sentence_of(offset: int, sentence_starts: Sequence[int]) -> int:
 def _resolve(found: list[_Found], rules: Sequence[ContextRule]) -> list[_Found]:
     """One theme's counted matches: context checked, exclusions applied, longest wins."""
     cues = [f for f in found if f.pattern.role == CUE]
+    also = [f for f in found if f.pattern.role == ALSO]
     excluded = [f for f in found if f.pattern.role == EXCLUDE]
     candidates = [
         f
         for f in found
         if f.pattern.role in (WORD, PHRASE)
-        or (f.pattern.role == TERM and _has_cue(f, cues, rules[f.pattern.rule].window))
+        or (f.pattern.role == TERM and _in_context(f, cues, also, rules[f.pattern.rule]))
     ]
     candidates = [f for f in candidates if not any(_overlap(f, x) for x in excluded)]
     # Longest first (tokens, then a later first token loses), then keep non-overlapping ones.
@@ -736,6 +750,14 @@ def _resolve(found: list[_Found], rules: Sequence[ContextRule]) -> list[_Found]:
             kept.append(f)
             taken.update(span)
     return kept
+
+
+def _in_context(
+    term: _Found, cues: Sequence[_Found], also: Sequence[_Found], rule: ContextRule
+) -> bool:
+    if not _has_cue(term, cues, rule.window):
+        return False
+    return not rule.needs_also or _has_cue(term, also, rule.window)
 
 
 def _has_cue(term: _Found, cues: Sequence[_Found], window: int) -> bool:
