@@ -31,6 +31,8 @@ import pandas as pd
 from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
+from analysis import config, validation
+
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 _table_ids = itertools.count(1)
@@ -447,7 +449,11 @@ def describe_themes(summary: pd.DataFrame, n_tokens: int) -> str:
     )
 
 
-def describe_validation(scores: pd.DataFrame, names: Mapping[str, str]) -> str:
+def describe_validation(
+    scores: pd.DataFrame,
+    names: Mapping[str, str],
+    subject: str = "the labelled validation sentences",
+) -> str:
     """The spread of precision and recall over themes on the labelled sentences."""
     parts = []
     for measure in ("precision", "recall"):
@@ -462,7 +468,75 @@ def describe_validation(scores: pd.DataFrame, names: Mapping[str, str]) -> str:
         )
     if not parts:
         return "The validation set judged no theme."
-    return f"On the labelled validation sentences, {' and '.join(parts)}."
+    return f"On {subject}, {' and '.join(parts)}."
+
+
+@dataclass
+class HeldOut:
+    """The lexicon measured on a labelled file (see `held_out_validity`)."""
+
+    path: Path
+    labels: pd.DataFrame
+    scores: pd.DataFrame  # validation.SCORE_COLUMNS, test split first
+    corpora: list[str]  # the corpora of the test sentences (`corpus` column), when given
+    kappa: pd.DataFrame | None  # validation.agreement of the two passes, when beside the file
+
+
+def held_out_validity(lexicon: Any, labels: Path | str | None = None) -> HeldOut:
+    """Score the lexicon on a labelled TSV (default: the package's real-data set)."""
+    path = Path(labels) if labels is not None else config.LABELS_PATH
+    table = validation.read_labels(path, lexicon.theme_ids)
+    tested = table[table["split"] == "test"]
+    corpora = sorted(set(tested["corpus"]) - {""})
+    kappa = None
+    first, second = path.with_name("annotator_a.tsv"), path.with_name("annotator_b.tsv")
+    if first.exists() and second.exists():
+        kappa = validation.agreement(
+            validation.read_annotations(first, lexicon.theme_ids),
+            validation.read_annotations(second, lexicon.theme_ids),
+            lexicon.theme_ids,
+        )
+    return HeldOut(path, table, validation.score(table, lexicon), corpora, kappa)
+
+
+def describe_held_out(held_out: HeldOut, corpus_name: str, names: Mapping[str, str]) -> str:
+    """Where the held-out figures come from, what they say, and whether they fit this corpus."""
+    test = held_out.scores[held_out.scores["split"] == "test"]
+    labels = held_out.labels[held_out.labels["split"] == "test"]
+    if test.empty:
+        return (
+            f"The labelled file {escape(held_out.path.name)} has no test split, so no held-out "
+            "figure can be given; the figures below are development figures."
+        )
+    sources = enumeration(escape(c) for c in held_out.corpora) or "an unnamed corpus"
+    text = (
+        f"Held out: {plural(len(labels), 'sentence')} of "
+        f"{plural(labels['doc_id'].nunique(), 'document')} from {sources} "
+        f"({escape(held_out.path.name)}), in documents the lexicon was never tuned on. "
+    )
+    if held_out.kappa is not None:
+        kappa = held_out.kappa["kappa"]
+        text += (
+            "Two annotators labelled every sentence independently by the annotation guide "
+            f"(Cohen's kappa {number(kappa.min(), 2)} to {number(kappa.max(), 2)} per theme), "
+            "and their disagreements were adjudicated. "
+        )
+    both = test[(test["precision"] >= 0.85) & (test["recall"] >= 0.85)]
+    weakest = test.assign(worst=test[["precision", "recall"]].min(axis=1)).sort_values("worst")
+    low = weakest.iloc[0]
+    text += (
+        f"{len(both)} of {len(test)} themes reach 0.85 in both precision and recall "
+        f"there; the weakest is {escape(names.get(low.theme, low.theme))} "
+        f"(precision {number(low.precision, 2)}, recall {number(low.recall, 2)}). "
+    )
+    if held_out.corpora and corpus_name not in held_out.corpora:
+        text += (
+            f"The corpus analysed here ({escape(corpus_name)}) is not the one the sentences "
+            "come from: these figures say how the lexicon does on that kind of text, not "
+            "on this corpus. Label a sample of this corpus (python -m analysis sample) to "
+            "measure it here."
+        )
+    return text
 
 
 def strongest_pair(matrix: pd.DataFrame) -> tuple[str, str, int] | None:

@@ -48,3 +48,28 @@ def test_missing_metadata_is_not_mentioned():
     english, arabic = nv.describe_corpus(corpus([None, None], [None, None]))
     assert english == "The corpus seeds holds 2 documents; 2 are analysed."
     assert "منبر" not in arabic and "تاريخ" not in arabic
+
+
+def test_held_out_validity_names_its_sample_and_warns_on_another_corpus() -> None:
+    from analysis import themes
+
+    lexicon = themes.default_lexicon()
+    held_out = nv.held_out_validity(lexicon)
+    assert list(held_out.scores["split"].unique()) == ["test", "dev"]
+    assert held_out.corpora == ["saudinewsnet"]  # the seeds are all in dev
+    names = {t.id: t.name_en for t in lexicon.themes}
+    text = nv.describe_held_out(held_out, "seeds", names)
+    n_test = int((held_out.labels["split"] == "test").sum())
+    assert f"Held out: {n_test:,} sentences" in text
+    assert "Cohen's kappa" in text
+    assert "is not the one the sentences come from" in text
+    assert "is not the one" not in nv.describe_held_out(held_out, "saudinewsnet", names)
+
+
+def test_held_out_without_a_test_split_says_so(tmp_path) -> None:
+    from analysis import themes
+
+    path = tmp_path / "labels.tsv"
+    path.write_text("id\tsplit\tthemes\ttext\n1\tdev\tsecurity\tتفكيك خلية إرهابية\n", "utf-8")
+    held_out = nv.held_out_validity(themes.default_lexicon(), path)
+    assert "has no test split" in nv.describe_held_out(held_out, "x", {})
