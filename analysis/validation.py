@@ -129,6 +129,7 @@ class SampleDesign:
     near_per_theme: int = 35
     random: int = 100
     seed: int = 20261129
+    split_seed: int | None = None  # seed of the document split; None = `seed`
     test_share: float = 0.5
     min_tokens: int = MIN_SENTENCE_TOKENS
     max_tokens: int = MAX_SENTENCE_TOKENS
@@ -142,6 +143,7 @@ def draw_sample(
     *,
     dev_only: Iterable[str] = (),
     id_prefix: str = "s",
+    exclude_texts: Iterable[str] = (),
 ) -> pd.DataFrame:
     """A stratified random sample of `sentences` (from `sentence_table`).
 
@@ -152,11 +154,14 @@ def draw_sample(
     has no cues for the theme), then `random` (any eligible sentence). A stratum with fewer
     eligible sentences than asked takes them all. The rows come out shuffled, so that
     annotators cannot tell the strata apart, with columns `SAMPLE_COLUMNS`; `split` is the
-    document's (`document_split`), `dev` for the documents in `dev_only`.
+    document's (`document_split` with `split_seed`, so that a later round keeps every
+    document in its split), `dev` for the documents in `dev_only`. Sentences whose text is in
+    `exclude_texts` (an earlier round's) are not drawn again.
     """
     rng = np.random.default_rng(design.seed)
     eligible = sentences[
         sentences["n_tokens"].between(design.min_tokens, design.max_tokens)
+        & ~sentences["text"].isin(set(exclude_texts))
     ].drop_duplicates("text")
     eligible = eligible.sort_values(["doc_id", "sentence"]).reset_index(drop=True)
     cue_sets = (
@@ -189,6 +194,7 @@ def draw_sample(
 
     order = rng.permutation(len(chosen))
     dev_docs = set(dev_only)
+    split_seed = design.seed if design.split_seed is None else design.split_seed
     rows = []
     for number, position in enumerate(order, start=1):
         index, stratum = chosen[position]
@@ -197,7 +203,7 @@ def draw_sample(
         split = (
             "dev"
             if doc_id in dev_docs
-            else document_split(doc_id, seed=design.seed, test_share=design.test_share)
+            else document_split(doc_id, seed=split_seed, test_share=design.test_share)
         )
         rows.append(
             (f"{id_prefix}{number:04d}", doc_id, int(row["sentence"]), stratum, split, row["text"])
@@ -306,6 +312,23 @@ def read_labels(path: str | Path, theme_ids: Iterable[str]) -> pd.DataFrame:
     if not records:
         raise LabelsError(f"{path}:2: no labelled sentences after the header")
     return pd.DataFrame(records)
+
+
+def sentence_texts(path: str | Path) -> set[str]:
+    """The `text` column of a sample or labels TSV (to leave its sentences out of a new one)."""
+    path = Path(path)
+    header, rows = _tsv_rows(path)
+    if "text" not in header:
+        raise LabelsError(f"{path}:1: no 'text' column in the header")
+    column = header.index("text")
+    texts = set()
+    for number, fields in rows:
+        if len(fields) != len(header):
+            raise LabelsError(
+                f"{path}:{number}: {len(fields)} fields, the header has {len(header)}"
+            )
+        texts.add(fields[column])
+    return texts
 
 
 def read_annotations(path: str | Path, theme_ids: Iterable[str]) -> pd.DataFrame:
@@ -601,10 +624,22 @@ def cli_sample(args: Any) -> int:
         near_per_theme=args.near,
         random=args.random,
         seed=args.seed,
+        split_seed=args.split_seed,
         test_share=args.test_share,
     )
+    try:
+        earlier = set().union(*(sentence_texts(path) for path in args.exclude))
+    except LabelsError as exc:
+        return _fail(exc)
     sentences = sentence_table(result.corpus.analysed(), result.analysis)
-    sample = draw_sample(sentences, lexicon.theme_ids, cues, design, id_prefix=args.id_prefix)
+    sample = draw_sample(
+        sentences,
+        lexicon.theme_ids,
+        cues,
+        design,
+        id_prefix=args.id_prefix,
+        exclude_texts=earlier,
+    )
     if args.split != "auto":
         sample["split"] = args.split
     _output(sample, args.out)
