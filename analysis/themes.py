@@ -85,10 +85,12 @@ _TOP_KEYS = {"version", "themes"}
 _THEME_KEYS = {"id", "name_ar", "name_en", "description", "colour", "words", "phrases"}
 _THEME_KEYS |= {"exclude", "exclude_forms", "context"}
 _REQUIRED_THEME_KEYS = ("id", "name_ar", "name_en", "description")
-_RULE_KEYS = {"terms", "cues", "also", "window"}
+_RULE_KEYS = {"terms", "cues", "also", "unless", "window"}
 
 # Pattern roles inside the automaton.
-WORD, PHRASE, EXCLUDE, TERM, CUE, ALSO = "word", "phrase", "exclude", "term", "cue", "also"
+WORD, PHRASE, EXCLUDE, TERM, CUE = "word", "phrase", "exclude", "term", "cue"
+ALSO, UNLESS = "also", "unless"
+_RULE_ROLES = (TERM, CUE, ALSO, UNLESS)
 
 
 # --- the lexicon ---------------------------------------------------------------------------
@@ -115,11 +117,11 @@ class Pattern:
 
     theme: str
     entry: str  # as written in the file, shown in tables
-    role: str  # WORD, PHRASE, EXCLUDE, TERM, CUE or ALSO
+    role: str  # WORD, PHRASE, EXCLUDE, TERM, CUE, ALSO or UNLESS
     keys: tuple[str, ...]
     wildcard: bool
     line: int  # 1-based line in the lexicon file (0 when built in memory)
-    rule: int = -1  # index of the context rule for TERM, CUE and ALSO
+    rule: int = -1  # index of the context rule for TERM, CUE, ALSO and UNLESS
 
 
 @dataclass(frozen=True)
@@ -514,8 +516,9 @@ class _Parser:
                 raise self.fail(items["window"], f"{what}: window must be 1..{MAX_WINDOW} tokens")
             window = int(value)
         index = len(rules)
-        if "also" in items and not self.sequence(items["also"], f"{what}: 'also'"):
-            raise self.fail(items["also"], f"{what}: 'also' must not be empty")
+        for key in ("also", "unless"):
+            if key in items and not self.sequence(items[key], f"{what}: {key!r}"):
+                raise self.fail(items[key], f"{what}: {key!r} must not be empty")
         rules.append(ContextRule(theme_id, window, node.start_mark.line + 1, "also" in items))
         patterns = [
             self.entry(n, theme_id, "context terms", TERM, rule=index) for n in items["terms"].value
@@ -523,11 +526,12 @@ class _Parser:
         patterns += [
             self.entry(n, theme_id, "context cues", CUE, rule=index) for n in items["cues"].value
         ]
-        if "also" in items:
-            patterns += [
-                self.entry(n, theme_id, "context also", ALSO, rule=index)
-                for n in items["also"].value
-            ]
+        for key, role in (("also", ALSO), ("unless", UNLESS)):
+            if key in items:
+                patterns += [
+                    self.entry(n, theme_id, f"context {key}", role, rule=index)
+                    for n in items[key].value
+                ]
         return patterns
 
     def entry(self, node: yaml.Node, theme_id: str, key: str, role: str, rule: int = -1) -> Pattern:
@@ -561,7 +565,7 @@ class _Parser:
                 if p.role == EXCLUDE
                 else ("entry" if p.role in (WORD, PHRASE) else p.role)
             )
-            slot = (group, p.keys, p.wildcard, p.rule if p.role in (TERM, CUE, ALSO) else -1)
+            slot = (group, p.keys, p.wildcard, p.rule if p.role in _RULE_ROLES else -1)
             first = seen.get(slot)
             if first is None:
                 seen[slot] = p
@@ -732,12 +736,13 @@ def _resolve(found: list[_Found], rules: Sequence[ContextRule]) -> list[_Found]:
     """One theme's counted matches: context checked, exclusions applied, longest wins."""
     cues = [f for f in found if f.pattern.role == CUE]
     also = [f for f in found if f.pattern.role == ALSO]
+    unless = [f for f in found if f.pattern.role == UNLESS]
     excluded = [f for f in found if f.pattern.role == EXCLUDE]
     candidates = [
         f
         for f in found
         if f.pattern.role in (WORD, PHRASE)
-        or (f.pattern.role == TERM and _in_context(f, cues, also, rules[f.pattern.rule]))
+        or (f.pattern.role == TERM and _in_context(f, cues, also, unless, rules[f.pattern.rule]))
     ]
     candidates = [f for f in candidates if not any(_overlap(f, x) for x in excluded)]
     # Longest first (tokens, then a later first token loses), then keep non-overlapping ones.
@@ -753,11 +758,18 @@ def _resolve(found: list[_Found], rules: Sequence[ContextRule]) -> list[_Found]:
 
 
 def _in_context(
-    term: _Found, cues: Sequence[_Found], also: Sequence[_Found], rule: ContextRule
+    term: _Found,
+    cues: Sequence[_Found],
+    also: Sequence[_Found],
+    unless: Sequence[_Found],
+    rule: ContextRule,
 ) -> bool:
+    """A cue (and an `also` cue, if the rule has them) near the term, and no `unless` word."""
     if not _has_cue(term, cues, rule.window):
         return False
-    return not rule.needs_also or _has_cue(term, also, rule.window)
+    if rule.needs_also and not _has_cue(term, also, rule.window):
+        return False
+    return not _has_cue(term, unless, rule.window)
 
 
 def _has_cue(term: _Found, cues: Sequence[_Found], window: int) -> bool:

@@ -592,3 +592,71 @@ def test_real_articles_offsets_and_false_friends(lexicon: themes.Lexicon) -> Non
         assert texts[h.doc_id][h.start : h.end] == h.match
     matched = set(analysis.hits["match"])
     assert not {"الأمن الغذائي", "ساحل البحر", "ساحل العاج"} & matched
+
+
+CONTEXT_LEXICON = """version: "t"
+themes:
+  - id: digital
+    name_ar: رقمي
+    name_en: Digital
+    description: d
+    context:
+      - terms: [تويتر]
+        cues: [داعش]
+        also: [تجنيد, دعاية]
+        window: 8
+      - terms: [الإنترنت]
+        cues: [داعش]
+        unless: [استنكار, التعازي]
+        window: 8
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("نشر داعش دعاية على تويتر", ["تويتر"]),  # cue and also cue
+        ("كتب المبعوث على تويتر عن داعش", []),  # cue without an also cue
+        ("دعاية على تويتر للمهرجان", []),  # also cue without a cue
+        ("نشر داعش بيانا على الإنترنت", ["الإنترنت"]),
+        ("استنكار واسع على الإنترنت لهجوم داعش", []),  # an unless word near the term
+    ],
+)
+def test_context_rules_with_also_and_unless(text: str, expected: list[str]) -> None:
+    lexicon = themes.parse_lexicon(CONTEXT_LEXICON)
+    assert [m.text for m in match_text(text, lexicon)] == expected
+
+
+def test_empty_also_or_unless_is_a_lexicon_error() -> None:
+    broken = CONTEXT_LEXICON.replace("unless: [استنكار, التعازي]", "unless: []")
+    with pytest.raises(LexiconError, match=r"<lexicon>:\d+: .*'unless' must not be empty"):
+        themes.parse_lexicon(broken)
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [("آمن بيئة", "must be one word"), ("", "must be a non-empty text")],
+)
+def test_malformed_exclude_forms_name_the_line(form: str, message: str) -> None:
+    text = (
+        'version: "t"\nthemes:\n  - id: security\n    name_ar: أمن\n    name_en: S\n'
+        f"    description: d\n    words: [أمن]\n    exclude_forms:\n      - '{form}'\n"
+    )
+    with pytest.raises(LexiconError, match=rf"<lexicon>:9: .*{message}"):
+        themes.parse_lexicon(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("الأمن مستتب والأمن أولوية", 2),
+        ("وطن آمن وبيئة آمنة للآمنين", 0),  # آمن* with and without clitics
+        ("سبب كامن في النفس", 0),  # ك + امن without the exclusion
+    ],
+)
+def test_exclude_forms_compare_the_spelling(text: str, count: int) -> None:
+    lexicon = themes.parse_lexicon(
+        'version: "t"\nthemes:\n  - id: security\n    name_ar: أمن\n    name_en: S\n'
+        "    description: d\n    words: [أمن]\n    exclude_forms: [آمن*, كامن*]\n"
+    )
+    assert len(match_text(text, lexicon)) == count
