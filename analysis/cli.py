@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--random", type=int, default=100, help="sentences drawn from all")
     p.add_argument("--seed", type=int, default=20261129, help="random seed (sample and split)")
     p.add_argument("--split-seed", type=int, help="seed of the dev/test split (default: --seed)")
+    p.add_argument(
+        "--only-split", choices=["dev", "test"], help="draw only from this split's documents"
+    )
     p.add_argument("--test-share", type=float, default=0.5, help="share of documents in test")
     p.add_argument(
         "--exclude",

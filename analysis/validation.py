@@ -131,6 +131,7 @@ class SampleDesign:
     seed: int = 20261129
     split_seed: int | None = None  # seed of the document split; None = `seed`
     test_share: float = 0.5
+    only_split: str | None = None  # draw only from the documents of this split
     min_tokens: int = MIN_SENTENCE_TOKENS
     max_tokens: int = MAX_SENTENCE_TOKENS
 
@@ -156,13 +157,25 @@ def draw_sample(
     annotators cannot tell the strata apart, with columns `SAMPLE_COLUMNS`; `split` is the
     document's (`document_split` with `split_seed`, so that a later round keeps every
     document in its split), `dev` for the documents in `dev_only`. Sentences whose text is in
-    `exclude_texts` (an earlier round's) are not drawn again.
+    `exclude_texts` (an earlier round's) are not drawn again; with `only_split`, only the
+    documents of that split are drawn from (a fresh test set needs no dev sentences).
     """
     rng = np.random.default_rng(design.seed)
     eligible = sentences[
         sentences["n_tokens"].between(design.min_tokens, design.max_tokens)
         & ~sentences["text"].isin(set(exclude_texts))
     ].drop_duplicates("text")
+    split_seed = design.seed if design.split_seed is None else design.split_seed
+    dev_docs = set(dev_only)
+
+    def split_of(doc_id: str) -> str:
+        if doc_id in dev_docs:
+            return "dev"
+        return document_split(doc_id, seed=split_seed, test_share=design.test_share)
+
+    if design.only_split is not None:
+        wanted = eligible["doc_id"].astype(str).map(split_of) == design.only_split
+        eligible = eligible[wanted]
     eligible = eligible.sort_values(["doc_id", "sentence"]).reset_index(drop=True)
     cue_sets = (
         cue_themes(eligible["text"], cues) if cues is not None else [frozenset()] * len(eligible)
@@ -193,20 +206,20 @@ def draw_sample(
     draw(np.ones(len(eligible), dtype=bool), design.random, "random")
 
     order = rng.permutation(len(chosen))
-    dev_docs = set(dev_only)
-    split_seed = design.seed if design.split_seed is None else design.split_seed
     rows = []
     for number, position in enumerate(order, start=1):
         index, stratum = chosen[position]
         row = eligible.iloc[index]
         doc_id = str(row["doc_id"])
-        split = (
-            "dev"
-            if doc_id in dev_docs
-            else document_split(doc_id, seed=split_seed, test_share=design.test_share)
-        )
         rows.append(
-            (f"{id_prefix}{number:04d}", doc_id, int(row["sentence"]), stratum, split, row["text"])
+            (
+                f"{id_prefix}{number:04d}",
+                doc_id,
+                int(row["sentence"]),
+                stratum,
+                split_of(doc_id),
+                row["text"],
+            )
         )
     return pd.DataFrame(rows, columns=SAMPLE_COLUMNS)
 
@@ -626,6 +639,7 @@ def cli_sample(args: Any) -> int:
         seed=args.seed,
         split_seed=args.split_seed,
         test_share=args.test_share,
+        only_split=args.only_split,
     )
     try:
         earlier = set().union(*(sentence_texts(path) for path in args.exclude))

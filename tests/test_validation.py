@@ -198,6 +198,22 @@ def test_sample_is_stratified_reproducible_and_split_by_document(
     other = validation.draw_sample(
         seed_sentences, lexicon.theme_ids, cues, validation.SampleDesign(seed=8)
     )
+    only_test = validation.draw_sample(
+        seed_sentences,
+        lexicon.theme_ids,
+        cues,
+        validation.SampleDesign(per_theme=3, near_per_theme=2, random=5, seed=7, only_split="test"),
+    )
+    assert len(only_test) and (only_test["split"] == "test").all()
+    assert set(only_test["doc_id"]) < set(seed_sentences["doc_id"])
+    again = validation.draw_sample(
+        seed_sentences,
+        lexicon.theme_ids,
+        cues,
+        design,
+        exclude_texts=set(sample["text"]),
+    )
+    assert set(again["text"]).isdisjoint(sample["text"])
     assert not other["text"].head(10).equals(sample["text"].head(10))
 
 
