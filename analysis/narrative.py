@@ -529,6 +529,11 @@ def describe_held_out(held_out: HeldOut, corpus_name: str, names: Mapping[str, s
         f"there; the weakest is {escape(names.get(low.theme, low.theme))} "
         f"(precision {number(low.precision, 2)}, recall {number(low.recall, 2)}). "
     )
+    text += (
+        "The sentences were drawn by stratified sampling (sentences a tagger marked, near "
+        "misses holding a theme's cue words, random ones), so these figures describe that "
+        "sample, rich in sentences near each theme, not every sentence of the corpus. "
+    )
     if held_out.corpora and corpus_name not in held_out.corpora:
         text += (
             f"The corpus analysed here ({escape(corpus_name)}) is not the one the sentences "
