@@ -8,6 +8,7 @@ KERNEL := arabic-themes
 CORPUS ?=
 OUT ?= reports
 WORKERS ?= 1
+LABELS ?=
 # The peer toolkit for the equivalence tests and benchmark: installed without its heavy
 # dependencies (models, torch); only camel_tools.utils is used.
 PEER := camel-tools==1.6.0
@@ -30,10 +31,10 @@ $(STAMP): pyproject.toml Makefile
 	touch $@
 
 report: install
-	$(PY) -m analysis report $(if $(CORPUS),--corpus '$(CORPUS)') --out '$(OUT)' --workers $(WORKERS)
+	$(PY) -m analysis report $(if $(CORPUS),--corpus '$(CORPUS)') $(if $(LABELS),--labels '$(LABELS)') --out '$(OUT)' --workers $(WORKERS)
 
 report-code: install
-	$(PY) -m analysis report $(if $(CORPUS),--corpus '$(CORPUS)') --out '$(OUT)' --workers $(WORKERS) --show-code
+	$(PY) -m analysis report $(if $(CORPUS),--corpus '$(CORPUS)') $(if $(LABELS),--labels '$(LABELS)') --out '$(OUT)' --workers $(WORKERS) --show-code
 
 test: install
 	$(BIN)/ruff check analysis tests benchmarks notebooks

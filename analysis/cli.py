@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-code", action="store_true", help="reviewer's version, code visible")
     p.add_argument("--workers", type=int, default=1, help="local worker processes for analysis")
     p.add_argument("--timeout", type=int, default=1800, help="seconds a cell may run")
+    p.add_argument(
+        "--labels", type=Path, help="labelled TSV to measure the lexicon on (see 'validate')"
+    )
 
     p = sub.add_parser(
         "sample", help="write a stratified random sample of sentences to annotate (TSV)"

@@ -509,9 +509,10 @@ def describe_held_out(held_out: HeldOut, corpus_name: str, names: Mapping[str, s
             "figure can be given; the figures below are development figures."
         )
     sources = enumeration(escape(c) for c in held_out.corpora) or "an unnamed corpus"
+    documents = labels["doc_id"][labels["doc_id"] != ""].nunique()
+    of_documents = f" of {plural(documents, 'document')}" if documents else ""
     text = (
-        f"Held out: {plural(len(labels), 'sentence')} of "
-        f"{plural(labels['doc_id'].nunique(), 'document')} from {sources} "
+        f"Held out: {plural(len(labels), 'sentence')}{of_documents} from {sources} "
         f"({escape(held_out.path.name)}), in documents the lexicon was never tuned on. "
     )
     if held_out.kappa is not None:

@@ -352,15 +352,19 @@ def build_report(
     workers: int = 1,
     timeout: int = DEFAULT_TIMEOUT,
     keep_duplicates: bool = False,
+    labels: Path | str | None = None,
     notebooks_dir: Path | str | None = None,
     kernel_name: str = config.KERNEL_NAME,
     log: BuildLog | None = None,
 ) -> Path:
     """Execute the notebooks on ``corpus`` and write the HTML report to ``out``; return it.
 
-    ``corpus`` None means the seeds; ``out`` None means ``reports/``. Raises `NotebookError`
+    ``corpus`` None means the seeds; ``out`` None means ``reports/``; ``labels`` is a
+    labelled TSV to measure the lexicon on (None: the package's set). Raises `NotebookError`
     (or `ReportError`) and leaves ``out`` as it was when anything fails.
     """
+    if labels is not None and not Path(labels).is_file():
+        raise ReportError(f"{labels}: no such labelled file (--labels)")
     out = Path(out or config.REPORTS_DIR).resolve()
     if not _is_replaceable(out):
         raise ReportError(
@@ -380,6 +384,7 @@ def build_report(
             "OUT_DIR": str(staging),
             "KEEP_DUPLICATES": keep_duplicates,
             "WORKERS": workers,
+            "LABELS": str(Path(labels).resolve()) if labels is not None else None,
             "CACHE_DIR": str(cache),
             "BUILD_TIME": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         }
@@ -431,6 +436,7 @@ def cli_report(args: argparse.Namespace) -> int:
             workers=args.workers,
             timeout=args.timeout,
             keep_duplicates=getattr(args, "keep_duplicates", False),
+            labels=getattr(args, "labels", None),
             log=log,
         )
     except NotebookError as error:

@@ -14,11 +14,16 @@ HOSTILE_CORPUS = DATA / "hostile_corpus"
 FAILING_NOTEBOOKS = DATA / "failing_notebooks"
 
 
+HOSTILE_LABELS = DATA / "hostile_labels.tsv"
+
+
 @functools.cache
-def built_report(corpus: Path | None = None, show_code: bool = False) -> Path:
+def built_report(
+    corpus: Path | None = None, show_code: bool = False, labels: Path | None = None
+) -> Path:
     """Build the report on ``corpus`` (None: the seeds) once per session, into a temp dir."""
     out = Path(tempfile.mkdtemp(prefix="report-test-")) / "report"
-    return build_report(corpus, out, show_code=show_code, timeout=600)
+    return build_report(corpus, out, show_code=show_code, timeout=600, labels=labels)
 
 
 def reader_report() -> Path:
@@ -26,7 +31,7 @@ def reader_report() -> Path:
 
 
 def hostile_report() -> Path:
-    return built_report(HOSTILE_CORPUS)
+    return built_report(HOSTILE_CORPUS, labels=HOSTILE_LABELS)
 
 
 def report_pages(out: Path) -> list[Path]:

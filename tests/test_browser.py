@@ -150,3 +150,13 @@ def test_hostile_concordance_lines_are_visible_as_text(browser):
     text = opened.page.locator("body").inner_text()
     assert "<img src=x onerror=" in text
     opened.page.close()
+
+
+def test_report_measures_the_lexicon_on_the_labels_given(browser):
+    out = hostile_report()  # built with --labels tests/data/report/hostile_labels.tsv
+    opened = OpenedPage(browser, out / "02_themes.html")
+    text = opened.page.locator("body").inner_text()
+    assert "Held out: 2 sentences from hostile_corpus" in text
+    assert "hostile_labels.tsv" in text
+    assert "is not the one the sentences come from" not in text  # same corpus name
+    opened.page.close()

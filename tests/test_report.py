@@ -224,3 +224,9 @@ def test_describe_validation_reports_the_spread():
     text = nv.describe_validation(scores, {"a": "A", "b": "B"})
     assert "precision ranges from 0.50 (A) to 1.00 (B)" in text
     assert "recall ranges from 0.75 (A) to 0.75 (A)" in text
+
+
+def test_a_missing_labels_file_is_refused_before_any_work(tmp_path):
+    with pytest.raises(report.ReportError, match=r"nowhere.tsv: no such labelled file"):
+        report.build_report(out=tmp_path / "out", labels=tmp_path / "nowhere.tsv")
+    assert not (tmp_path / "out").exists()
