@@ -223,6 +223,10 @@ class Lexicon:
         """The key one word is matched under (its stem, or its remainder's, see below)."""
         return _matching_key(word, self._vocabulary())
 
+    def matches_after_proclitic(self, word: str) -> bool:
+        """Whether `word` is matched only by cutting a lone ب ل ك ف (بنيامين -> نيامي)."""
+        return _key(word) != self.matching_key(word)
+
     def _word_key(self, word: str) -> str:
         # A key is a stretch of the word's normalized, case-folded form (stemming only cuts
         # letters off its ends), so a word in which no lexicon key or wildcard prefix occurs

@@ -38,7 +38,6 @@ from analysis.themes import (
     Analysis,
     Lexicon,
     LexiconError,
-    _key,
     load_lexicon,
     match_text,
     to_markdown,
@@ -543,8 +542,7 @@ def surface_forms(
 
 
 def _how_matched(word: str, lexicon: Lexicon) -> str:
-    plain = _key(word)
-    return "stem" if plain == lexicon.matching_key(word) else "proclitic"
+    return "proclitic" if lexicon.matches_after_proclitic(word) else "stem"
 
 
 def summarise_scores(scores: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
