@@ -195,13 +195,21 @@ class Lexicon:
         return state
 
     def excluded_form(self, theme_id: str, word: str) -> bool:
-        """Whether `word`, as spelled, is one of the theme's `exclude_forms` (clitics allowed)."""
+        """Whether `word`, as spelled, is one of the theme's `exclude_forms` (clitics allowed).
+
+        Answered once per theme and distinct word per process (cached), like the keys.
+        """
         if self._form_res is None:
-            self._form_res = {
-                t: _excluded_forms_re(forms) for t, forms in self.excluded_forms.items()
-            }
-        pattern = self._form_res.get(theme_id)
-        return bool(pattern and pattern.match(_spelling(word)))
+            self._form_res = (
+                {t: _excluded_forms_re(forms) for t, forms in self.excluded_forms.items()},
+                {},
+            )
+        patterns, answers = self._form_res
+        answer = answers.get((theme_id, word))
+        if answer is None:
+            pattern = patterns.get(theme_id)
+            answer = answers[theme_id, word] = bool(pattern and pattern.match(_spelling(word)))
+        return answer
 
     # -- compiled matcher, built lazily -----------------------------------------------------
 
