@@ -450,14 +450,19 @@ def predictions(labels: pd.DataFrame, lexicon: Lexicon) -> list[frozenset[str]]:
 
 
 def score(
-    labels: pd.DataFrame, lexicon: Lexicon, *, splits: Sequence[str] = ("test", "dev")
+    labels: pd.DataFrame,
+    lexicon: Lexicon,
+    *,
+    splits: Sequence[str] = ("test", "dev"),
+    predicted: Sequence[frozenset[str]] | None = None,
 ) -> pd.DataFrame:
     """Per split and theme: counts, precision and recall with 95% Wilson intervals.
 
     Columns `SCORE_COLUMNS`; `sentences` is the split's size, `positives` the sentences
-    labelled with the theme. A split absent from `labels` is left out.
+    labelled with the theme. A split absent from `labels` is left out. `predicted` (from
+    `predictions`) saves tagging the sentences again.
     """
-    predicted = predictions(labels, lexicon)
+    predicted = predictions(labels, lexicon) if predicted is None else predicted
     rows = []
     for split in splits:
         mask = (labels["split"] == split).to_numpy()
@@ -491,9 +496,15 @@ def score(
     return pd.DataFrame(rows, columns=SCORE_COLUMNS)
 
 
-def errors(labels: pd.DataFrame, lexicon: Lexicon, *, split: str | None = None) -> pd.DataFrame:
+def errors(
+    labels: pd.DataFrame,
+    lexicon: Lexicon,
+    *,
+    split: str | None = None,
+    predicted: Sequence[frozenset[str]] | None = None,
+) -> pd.DataFrame:
     """The labelled sentences the tagger gets wrong: `id`, `split`, `missing`, `extra`, `text`."""
-    predicted = predictions(labels, lexicon)
+    predicted = predictions(labels, lexicon) if predicted is None else predicted
     rows = []
     for row, got in zip(labels.itertuples(index=False), predicted, strict=True):
         if split is not None and row.split != split:
@@ -674,14 +685,15 @@ def cli_validate(args: Any) -> int:
     except (LexiconError, LabelsError) as exc:
         return _fail(exc)
     splits = ("test", "dev") if args.split == "all" else (args.split,)
-    scores = score(labels, lexicon, splits=splits)
+    predicted = predictions(labels, lexicon)
+    scores = score(labels, lexicon, splits=splits, predicted=predicted)
     if scores.empty:
         return _fail(f"{args.labels}: no sentences in split {args.split!r}")
     table = scores.round(3) if args.format != "markdown" else summarise_scores(scores)
     _output(table, None, args.format)
     if args.errors:
         for split in splits:
-            wrong = errors(labels, lexicon, split=split)
+            wrong = errors(labels, lexicon, split=split, predicted=predicted)
             print(f"\n# {len(wrong)} {split} sentences the tagger gets wrong", file=sys.stderr)
             write_tsv(wrong, sys.stderr)
     return 0
