@@ -21,7 +21,6 @@ VALIDATION_SET_PATH = DATA_DIR / "validation_sentences.yaml"
 SAMPLING_CUES_PATH = DATA_DIR / "sampling_cues.yaml"
 VALIDATION_DIR = DATA_DIR / "validation"
 LABELS_PATH = VALIDATION_DIR / "labels.tsv"
-ANNOTATION_GUIDE_PATH = PROJECT_ROOT / "docs" / "annotation" / "GUIDE.md"
 
 # The shared, read-only reference corpus; it sits beside the repository, never inside it.
 SAUDINEWSNET_DIR = Path(
