@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-theme", type=int, default=50, help="tagged sentences per theme")
     p.add_argument("--near", type=int, default=35, help="near-miss sentences per theme")
     p.add_argument("--random", type=int, default=100, help="sentences drawn from all")
+    p.add_argument(
+        "--theme",
+        action="append",
+        default=[],
+        help="give tagged and near strata only to this theme (repeatable; default: all)",
+    )
     p.add_argument("--seed", type=int, default=20261129, help="random seed (sample and split)")
     p.add_argument("--split-seed", type=int, help="seed of the dev/test split (default: --seed)")
     p.add_argument(

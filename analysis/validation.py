@@ -131,6 +131,7 @@ class SampleDesign:
     split_seed: int | None = None  # seed of the document split; None = `seed`
     test_share: float = 0.5
     only_split: str | None = None  # draw only from the documents of this split
+    themes: tuple[str, ...] | None = None  # themes that get strata; None = all
     min_tokens: int = MIN_SENTENCE_TOKENS
     max_tokens: int = MAX_SENTENCE_TOKENS
 
@@ -157,8 +158,15 @@ def draw_sample(
     document's (`document_split` with `split_seed`, so that a later round keeps every
     document in its split), `dev` for the documents in `dev_only`. Sentences whose text is in
     `exclude_texts` (an earlier round's) are not drawn again; with `only_split`, only the
-    documents of that split are drawn from (a fresh test set needs no dev sentences).
+    documents of that split are drawn from (a fresh test set needs no dev sentences). With
+    `themes`, only those themes get tagged and near strata (a round aimed at weak themes).
     """
+    if design.themes is not None:
+        unknown = sorted(set(design.themes) - set(theme_ids))
+        if unknown:
+            known = ", ".join(theme_ids)
+            raise ValueError(f"unknown theme(s) {', '.join(unknown)}; known: {known}")
+        theme_ids = [theme for theme in theme_ids if theme in design.themes]
     rng = np.random.default_rng(design.seed)
     eligible = sentences[
         sentences["n_tokens"].between(design.min_tokens, design.max_tokens)
@@ -649,20 +657,24 @@ def cli_sample(args: Any) -> int:
         split_seed=args.split_seed,
         test_share=args.test_share,
         only_split=args.only_split,
+        themes=tuple(args.theme) if args.theme else None,
     )
     try:
         earlier = set().union(*(sentence_texts(path) for path in args.exclude))
     except LabelsError as exc:
         return _fail(exc)
     sentences = sentence_table(result.corpus.analysed(), result.analysis)
-    sample = draw_sample(
-        sentences,
-        lexicon.theme_ids,
-        cues,
-        design,
-        id_prefix=args.id_prefix,
-        exclude_texts=earlier,
-    )
+    try:
+        sample = draw_sample(
+            sentences,
+            lexicon.theme_ids,
+            cues,
+            design,
+            id_prefix=args.id_prefix,
+            exclude_texts=earlier,
+        )
+    except ValueError as exc:
+        return _fail(exc)
     if args.split != "auto":
         sample["split"] = args.split
     _output(sample, args.out)

@@ -217,6 +217,21 @@ def test_sample_is_stratified_reproducible_and_split_by_document(
     assert not other["text"].head(10).equals(sample["text"].head(10))
 
 
+def test_sample_can_aim_its_strata_at_some_themes(seed_sentences: pd.DataFrame) -> None:
+    lexicon = themes.default_lexicon()
+    cues = validation.load_cues(None, lexicon)
+    design = validation.SampleDesign(
+        per_theme=3, near_per_theme=2, random=0, seed=7, themes=("sahel", "security")
+    )
+    sample = validation.draw_sample(seed_sentences, lexicon.theme_ids, cues, design)
+    assert len(sample)
+    assert {s.split(":")[1] for s in sample["stratum"]} <= {"sahel", "security"}
+    with pytest.raises(ValueError, match=r"unknown theme.*sport"):
+        validation.draw_sample(
+            seed_sentences, lexicon.theme_ids, cues, validation.SampleDesign(themes=("sport",))
+        )
+
+
 def test_cli_sample_validate_and_forms(tmp_path: Path) -> None:
     out = tmp_path / "sample.tsv"
     done = run_cli("sample", "--per-theme", "2", "--near", "1", "--random", "3", "--out", str(out))
@@ -251,6 +266,7 @@ def test_cli_sample_validate_and_forms(tmp_path: Path) -> None:
         (("validate", str(DATA / "labels_unknown_theme.tsv")), "labels_unknown_theme.tsv:3:"),
         (("validate", str(DATA / "absent.tsv")), "absent.tsv: cannot read"),
         (("sample", str(DATA / "absent")), "does not exist"),
+        (("sample", "--theme", "sport"), "unknown theme(s) sport"),
     ],
 )
 def test_cli_bad_input_gets_one_clear_error(args: tuple[str, ...], message: str) -> None:
