@@ -79,70 +79,19 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from analysis.charsets import (
+    ARABIC_BLOCKS_EXCEPT_DIGITS,
+    ARABIC_INDIC_DIGITS,
+    ARABIC_LETTERS,
+    ARABIC_MARKS,
+    CAMEL_DIACRITICS,
+    FORMAT_CONTROLS,
+    PERSIAN_DIGITS,
+    TATWEEL,
+    CodeRanges,
+)
+from analysis.charsets import class_body as _class_body
 from analysis.config import STEM_EXCEPTIONS_PATH, STOPWORDS_EXTRA_PATH
-
-CodeRanges = tuple[tuple[int, int], ...]
-
-# Every non-spacing mark (Mn) of the Arabic blocks (Unicode 14, as Python 3.11 knows it).
-ARABIC_MARKS: CodeRanges = (
-    (0x0610, 0x061A),
-    (0x064B, 0x065F),
-    (0x0670, 0x0670),
-    (0x06D6, 0x06DC),
-    (0x06DF, 0x06E4),
-    (0x06E7, 0x06E8),
-    (0x06EA, 0x06ED),
-    (0x0898, 0x089F),
-    (0x08CA, 0x08E1),
-    (0x08E3, 0x08FF),
-)
-# What CAMeL Tools' dediac_ar removes (camel_tools.utils.charsets.AR_DIAC_CHARSET).
-CAMEL_DIACRITICS: CodeRanges = ((0x064B, 0x0652), (0x0670, 0x0670))
-TATWEEL = "\u0640"
-# Invisible format controls that scraped text leaves inside words: soft hyphen, Arabic letter
-# mark, zero-width non-joiner/joiner, LRM/RLM, bidi embeddings and isolates, BOM. The zero
-# width space U+200B is not among them: it separates words.
-FORMAT_CONTROLS: CodeRanges = (
-    (0x00AD, 0x00AD),
-    (0x061C, 0x061C),
-    (0x200C, 0x200F),
-    (0x202A, 0x202E),
-    (0x2066, 0x2069),
-    (0xFEFF, 0xFEFF),
-)
-# Letters (Lo, Lm) of the Arabic blocks, tatweel excepted, presentation forms included.
-ARABIC_LETTERS: CodeRanges = (
-    (0x0620, 0x063F),
-    (0x0641, 0x064A),
-    (0x066E, 0x066F),
-    (0x0671, 0x06D3),
-    (0x06D5, 0x06D5),
-    (0x06E5, 0x06E6),
-    (0x06EE, 0x06EF),
-    (0x06FA, 0x06FC),
-    (0x06FF, 0x06FF),
-    (0x0750, 0x077F),
-    (0x0870, 0x0887),
-    (0x0889, 0x088E),
-    (0x08A0, 0x08C9),
-    (0xFB50, 0xFBB1),
-    (0xFBD3, 0xFD3D),
-    (0xFD50, 0xFD8F),
-    (0xFD92, 0xFDC7),
-    (0xFDF0, 0xFDFB),
-    (0xFE70, 0xFE74),
-    (0xFE76, 0xFEFC),
-)
-# The Arabic blocks less their two digit ranges: excluded from "other letters and digits".
-_ARABIC_BLOCKS_EXCEPT_DIGITS: CodeRanges = (
-    (0x0600, 0x065F),
-    (0x066A, 0x06EF),
-    (0x06FA, 0x06FF),
-    (0x0750, 0x077F),
-    (0x0870, 0x08FF),
-    (0xFB50, 0xFDFF),
-    (0xFE70, 0xFEFF),
-)
 
 ALEF_VARIANTS = "\u0622\u0623\u0625\u0671"  # آ أ إ ٱ
 ALEF = "\u0627"
@@ -152,20 +101,6 @@ TAA_MARBUTA = "\u0629"
 HA = "\u0647"
 HAMZA_SEATS = "\u0624\u0626"  # ؤ ئ
 HAMZA = "\u0621"
-ARABIC_INDIC_DIGITS = "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"
-PERSIAN_DIGITS = "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9"
-
-
-def _chars(ranges: CodeRanges) -> str:
-    return "".join(chr(c) for first, last in ranges for c in range(first, last + 1))
-
-
-def _class_body(ranges: CodeRanges) -> str:
-    """Regex character-class body (no brackets) for code point ranges, as \\uXXXX escapes."""
-    return "".join(
-        f"\\u{first:04x}" if first == last else f"\\u{first:04x}-\\u{last:04x}"
-        for first, last in ranges
-    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -314,7 +249,7 @@ class Token(NamedTuple):
 
 _ARABIC_WORD = f"[{_class_body(ARABIC_LETTERS)}]+"
 # A word character that is not Arabic (Arabic-Indic and Persian digits are allowed).
-_OTHER_ALNUM = rf"[^\W_{_class_body(_ARABIC_BLOCKS_EXCEPT_DIGITS)}]"
+_OTHER_ALNUM = rf"[^\W_{_class_body(ARABIC_BLOCKS_EXCEPT_DIGITS)}]"
 _JOINER = r"[-'\u2019]|(?<=\d)[.,:/\u066b\u066c](?=\d)"
 _OTHER_WORD = rf"{_OTHER_ALNUM}+(?:(?:{_JOINER}){_OTHER_ALNUM}+)*"
 _TOKEN_RE = re.compile(f"{_ARABIC_WORD}|{_OTHER_WORD}")

@@ -37,6 +37,16 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from analysis import config
+from analysis.charsets import (
+    ARABIC_INDIC_DIGITS,
+    CAMEL_DIACRITICS,
+    INVISIBLE,
+    PERSIAN_DIGITS,
+    PRESENTATION_FORMS,
+    TATWEEL,
+    chars,
+    class_body,
+)
 
 log = logging.getLogger(__name__)
 
@@ -144,10 +154,9 @@ def _reason(message: str) -> str:
 _NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 # Zero-width characters, soft hyphen and every bidi control (embeddings, overrides,
 # isolates, marks), plus U+FEFF anywhere: none of them is text, all of them split words.
-_INVISIBLE_CHARS = "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_INVISIBLE_CHARS = class_body(INVISIBLE)
 _INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
-# Arabic Presentation Forms-A and -B, which some scrapers and PDF exports emit.
-_PRESENTATION_FORM_CHARS = "\ufb50-\ufdff\ufe70-\ufefe"
+_PRESENTATION_FORM_CHARS = class_body(PRESENTATION_FORMS)
 _PRESENTATION_FORMS = re.compile(f"[{_PRESENTATION_FORM_CHARS}]+")
 _PRESENTATION_FORM = re.compile(f"[{_PRESENTATION_FORM_CHARS}]")  # a bare class searches faster
 _INVISIBLE_OR_PRESENTATION_FORM = re.compile(f"[{_INVISIBLE_CHARS}{_PRESENTATION_FORM_CHARS}]")
@@ -187,17 +196,11 @@ _FOLD = str.maketrans(
         "\u0649": "\u064a",  # alef maqsura -> yeh
         "\u0629": "\u0647",  # teh marbuta -> heh
         "\u00a0": " ",
-        "\u0640": None,  # tatweel
-        "\u0670": None,  # superscript alef
-        **{chr(c): None for c in range(0x064B, 0x0653)},  # harakat
+        **dict.fromkeys(TATWEEL + chars(CAMEL_DIACRITICS)),  # tatweel, harakat, dagger alef
     }
 )
-_DIGITS = str.maketrans(
-    "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669", "0123456789"
-)
-_DIGITS_FA = str.maketrans(
-    "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9", "0123456789"
-)
+# Arabic-Indic and Persian (Eastern Arabic-Indic) digits both read as ASCII digits in rules.
+_DIGITS = str.maketrans(ARABIC_INDIC_DIGITS + PERSIAN_DIGITS, "0123456789" * 2)
 
 
 def fold(text: str) -> str:
@@ -213,7 +216,7 @@ _VARIANTS = {
     "\u0647": "[\u0647\u0629]",
     " ": "[\\s\u00a0]+",
 }
-_MARKS = "[\u0640\u064b-\u0652\u0670]*"  # tatweel and harakat, allowed after any letter
+_MARKS = f"[{TATWEEL}{class_body(CAMEL_DIACRITICS)}]*"  # allowed after any letter
 
 
 def _tolerant(phrase: str) -> str:
@@ -623,7 +626,6 @@ _FULL_STOP = re.compile(r"(?<!\.)\.(?!\.)")  # a sentence's full stop, not a "..
 _CRUMB_SEP = re.compile("\\s+[\u00bb\u203a>/\\\\]\\s+")
 _CRUMB_FORBIDDEN = re.compile(r"[\d:]|https?|www\.")
 _CRUMB_HINT = re.compile("\\s[\u00bb\u203a>/\\\\]\\s")
-_NOT_LETTER = re.compile(r"[^\w ]|[\d_]")
 _SENTENCE_END = re.compile(r"[.!\u06d4]$")
 _HEADING_END = re.compile("[.,:;\u060c\u061b]$")
 
@@ -1076,7 +1078,6 @@ _META_FIELDS = {
     "url": ("url", "link", "href", "permalink", "source_url"),
     "author": ("author", "authors", "byline", "writer", "by"),
 }
-_DATE_KEY = re.compile("date|publish|time", re.IGNORECASE)
 _READABLE = {".txt", ".json", ".jsonl", ".ndjson", ".csv", ".parquet"}
 _IGNORED = {".md"}  # documentation shipped beside a corpus (README.md, SOURCE.md)
 

@@ -32,9 +32,10 @@ from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
 from analysis import config, validation
+from analysis.charsets import ARABIC_BLOCKS, LATIN_LETTERS, class_body
 
-_ARABIC_LETTER = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
-_LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
+_ARABIC_LETTER = re.compile(f"[{class_body(ARABIC_BLOCKS)}]")
+_LATIN_LETTER = re.compile(f"[{class_body(LATIN_LETTERS)}]")
 _table_ids = itertools.count(1)
 
 PROVENANCE_FILE = "provenance.json"  # read back by analysis.report for the page headers

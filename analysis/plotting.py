@@ -49,6 +49,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from analysis import config
+from analysis.charsets import ARABIC_BLOCKS, class_body
 
 FONT_PACKAGE = "fontpkg-noto-sans-arabic"
 ARABIC_FAMILY = "Noto Sans Arabic"
@@ -82,7 +83,7 @@ PALETTE = OKABE_ITO + TOL_MUTED
 
 SEQUENTIAL_CMAP = "Blues"  # single hue: readable for every colour-vision deficiency
 
-_ARABIC_SCRIPT = re.compile(r"[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
+_ARABIC_SCRIPT = re.compile(f"[{class_body(ARABIC_BLOCKS)}]")
 
 
 # --- font ---------------------------------------------------------------------------------

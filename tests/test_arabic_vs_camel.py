@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import pytest
 
-from analysis import arabic, config
+from analysis import arabic, charsets, config
 
 camel_dediac = pytest.importorskip(
     "camel_tools.utils.dediac", reason="camel-tools is not installed (make install adds it)"
@@ -124,10 +124,10 @@ def test_deliberate_difference_tatweel_and_digits() -> None:
 _WORD_CHARACTER_RE = re.compile(arabic._OTHER_ALNUM)  # a non-Arabic letter or a digit
 _PURE_ARABIC_WORD_RE = re.compile(
     "[{marks}]*[{letters}][{letters}{marks}]*".format(
-        letters=arabic._class_body(arabic.ARABIC_LETTERS),
-        marks=arabic._class_body(arabic.ARABIC_MARKS)
+        letters=charsets.class_body(arabic.ARABIC_LETTERS),
+        marks=charsets.class_body(arabic.ARABIC_MARKS)
         + arabic.TATWEEL
-        + arabic._class_body(arabic.FORMAT_CONTROLS),
+        + charsets.class_body(arabic.FORMAT_CONTROLS),
     )
 )
 
