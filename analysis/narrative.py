@@ -17,10 +17,8 @@ import base64
 import io
 import itertools
 import json
-import os
 import pickle
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape as _html_escape
@@ -33,6 +31,7 @@ from matplotlib.figure import Figure
 
 from analysis import config, validation
 from analysis.charsets import ARABIC_BLOCKS, LATIN_LETTERS, class_body
+from analysis.files import atomic_writer
 
 _ARABIC_LETTER = re.compile(f"[{class_body(ARABIC_BLOCKS)}]")
 _LATIN_LETTER = re.compile(f"[{class_body(LATIN_LETTERS)}]")
@@ -282,11 +281,8 @@ def record_provenance(record: Mapping[str, Any], out_dir: Path | str) -> Path:
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / PROVENANCE_FILE
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{PROVENANCE_FILE}.")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+    with atomic_writer(target, "w", encoding="utf-8") as stream:
         json.dump(record, stream, ensure_ascii=False, indent=2, sort_keys=True)
-    os.chmod(temporary, 0o644)  # mkstemp creates it private; the report is for reading
-    os.replace(temporary, target)
     return target
 
 
@@ -351,10 +347,8 @@ def _cached_pipeline_result(cache_dir: Path | None, corpus_path: Any, **options:
     result = run_pipeline(corpus_path, **options)
     if cached is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=f".{STUDY_CACHE_FILE}.")
-        with os.fdopen(handle, "wb") as stream:
+        with atomic_writer(cached, "wb") as stream:
             pickle.dump(result, stream, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, cached)
     return result
 
 

@@ -7,15 +7,11 @@ the corpus in memory: records stream from disk, and one picklable per-document f
 process, local processes or a Dask cluster, through `analysis.parallel.map_ordered`) and
 returns only what the tables need: metadata, counts, hits, a fingerprint and the audit.
 Duplicates are flagged centrally afterwards, since that needs every fingerprint.
-
-`python -m analysis.pipeline [CORPUS] [themes options]` prints the document x theme table
-like `python -m analysis themes`, through this module.
 """
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -220,48 +216,3 @@ def _analysed_ids(documents: pd.DataFrame, keep_duplicates: bool) -> set[str]:
     if keep_duplicates:
         return set(documents["doc_id"])
     return set(documents.loc[~documents["is_duplicate"], "doc_id"])
-
-
-# --------------------------------------------------------------------------- command line
-
-
-def cli_themes(args: Any) -> int:
-    """`python -m analysis themes [CORPUS]` through the streaming pipeline (csv, json, md)."""
-    from analysis.corpus import CorpusError
-    from analysis.themes import LexiconError, document_theme_table, to_markdown
-
-    try:
-        result = run_pipeline(
-            getattr(args, "corpus", None),
-            lexicon=getattr(args, "lexicon", None),
-            text_field=getattr(args, "text_field", None),
-            keep_duplicates=bool(getattr(args, "keep_duplicates", False)),
-            keep_text=False,
-            workers=getattr(args, "workers", 1) or 1,
-            engine=getattr(args, "engine", "local") or "local",
-            scheduler=getattr(args, "scheduler", None),
-        )
-    except (CorpusError, FileNotFoundError, LexiconError, RuntimeError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    table = document_theme_table(result.analysis, result.corpus.analysed())
-    fmt = getattr(args, "format", "markdown")
-    if fmt == "csv":
-        sys.stdout.write(table.to_csv(index=False))
-    elif fmt == "json":
-        sys.stdout.write(table.to_json(orient="records", force_ascii=False) + "\n")
-    else:
-        sys.stdout.write(to_markdown(table))
-    return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Benchmark entry: the `themes` sub-command's arguments, run through `cli_themes` here."""
-    from analysis.cli import build_parser
-
-    args = build_parser().parse_args(["themes", *(sys.argv[1:] if argv is None else argv)])
-    return cli_themes(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

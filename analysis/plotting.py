@@ -29,9 +29,7 @@ Every chart function draws inside `project_style()`, passes every text through
 from __future__ import annotations
 
 import functools
-import os
 import re
-import tempfile
 import textwrap
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -50,6 +48,7 @@ from matplotlib.figure import Figure
 
 from analysis import config
 from analysis.charsets import ARABIC_BLOCKS, class_body
+from analysis.files import atomic_writer
 
 FONT_PACKAGE = "fontpkg-noto-sans-arabic"
 ARABIC_FAMILY = "Noto Sans Arabic"
@@ -720,17 +719,7 @@ def save_figure(fig: Figure, out_dir: Path | str, name: str) -> list[Path]:
 
 def _write_atomically(fig: Figure, target: Path, fmt: str) -> None:
     """Render to a temporary file beside ``target``, then rename over it."""
-    handle, temporary = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            # No creation date in the metadata, so unchanged charts give unchanged files.
-            metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-            fig.savefig(stream, format=fmt, metadata=metadata)
-        # mkstemp creates 0600 files; a published figure is as readable as any other file.
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with atomic_writer(target, "wb") as stream:
+        # No creation date in the metadata, so unchanged charts give unchanged files.
+        metadata = {"Date": None} if fmt == "svg" else {"Software": None}
+        fig.savefig(stream, format=fmt, metadata=metadata)

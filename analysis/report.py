@@ -16,7 +16,6 @@ report untouched.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -424,46 +423,10 @@ def build_report(
     return out
 
 
-def cli_report(args: argparse.Namespace) -> int:
-    """``python -m analysis report``: build the report, print where it is or why it failed."""
-    log = BuildLog()
-    started = time.perf_counter()
-    try:
-        out = build_report(
-            args.corpus,
-            args.out,
-            show_code=args.show_code,
-            workers=args.workers,
-            timeout=args.timeout,
-            keep_duplicates=getattr(args, "keep_duplicates", False),
-            labels=getattr(args, "labels", None),
-            log=log,
-        )
-    except NotebookError as error:
-        print(f"report failed in {error}", file=sys.stderr)
-        if error.traceback:
-            print(_strip_ansi(error.traceback), file=sys.stderr)
-        print("the previous report, if any, was left as it was", file=sys.stderr)
-        return 1
-    except ReportError as error:
-        print(f"report failed: {error}", file=sys.stderr)
-        return 1
-    for step, seconds in log.seconds.items():
-        print(f"{seconds:7.1f} s  {step}")
-    total = time.perf_counter() - started
-    print(f"report written to {out / 'index.html'} in {total:.1f} s")
-    return 0
-
-
-def _strip_ansi(text: str) -> str:
-    return re.sub(r"\x1b\[[0-9;]*m", "", text)
-
-
 __all__ = [
     "BuildLog",
     "NotebookError",
     "Page",
     "ReportError",
     "build_report",
-    "cli_report",
 ]

@@ -25,12 +25,10 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import json
 import math
 import re
-import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -53,7 +51,6 @@ __all__ = [
     "Theme",
     "analyse_corpus",
     "analyse_text",
-    "cli_tag",
     "cooccurrence",
     "counts_by_document",
     "document_keyness",
@@ -62,7 +59,6 @@ __all__ = [
     "load_lexicon",
     "match_text",
     "rates_by_document",
-    "tag_line",
     "term_counts",
     "theme_summary",
     "top_terms",
@@ -1258,48 +1254,6 @@ def validate(lexicon: Lexicon | None = None, path: str | Path | None = None) -> 
     return pd.DataFrame(rows)
 
 
-# --- command line ---------------------------------------------------------------------------
-
-
-def tag_line(text: str, lexicon: Lexicon) -> dict[str, Any]:
-    """The JSON object `python -m analysis tag` writes for one line."""
-    matches = match_text(text, lexicon)
-    themes = [t for t in lexicon.theme_ids if any(m.theme == t for m in matches)]
-    return {
-        "text": text,
-        "themes": themes,
-        "matches": [
-            {"theme": m.theme, "entry": m.entry, "text": m.text, "start": m.start, "end": m.end}
-            for m in matches
-        ],
-    }
-
-
-def _stdin_lines() -> Iterator[str]:
-    for raw in sys.stdin.buffer:
-        yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
-
-
-def cli_tag(args: Any) -> int:
-    """`python -m analysis tag`: one JSON object per UTF-8 line of standard input."""
-    lexicon = _cli_lexicon(args)
-    if lexicon is None:
-        return 2
-    out = sys.stdout
-    for line in _stdin_lines():
-        out.write(json.dumps(tag_line(line, lexicon), ensure_ascii=False) + "\n")
-    out.flush()
-    return 0
-
-
-def _cli_lexicon(args: Any) -> Lexicon | None:
-    try:
-        return load_lexicon(getattr(args, "lexicon", None))
-    except LexiconError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return None
-
-
 def document_theme_table(analysis: Analysis, documents: pd.DataFrame) -> pd.DataFrame:
     """What `python -m analysis themes` prints: `doc_id`, `title`, `n_tokens`, a count per theme."""
     counts = counts_by_document(analysis).reset_index()
@@ -1308,19 +1262,3 @@ def document_theme_table(analysis: Analysis, documents: pd.DataFrame) -> pd.Data
         titles = documents.assign(doc_id=documents["doc_id"].astype(str))[["doc_id", "title"]]
         meta = meta.merge(titles, on="doc_id", how="left")[["doc_id", "title", "n_tokens"]]
     return meta.merge(counts, on="doc_id", how="left")
-
-
-def to_markdown(table: pd.DataFrame) -> str:
-    """A GitHub-flavoured Markdown table (no extra dependency); `|` in cells escaped."""
-
-    def cell(value: Any) -> str:
-        text = (
-            "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-        )
-        return " ".join(text.split()).replace("|", "\\|")
-
-    header = "| " + " | ".join(cell(c) for c in table.columns) + " |"
-    numeric = [pd.api.types.is_numeric_dtype(table[c]) for c in table.columns]
-    rule = "|" + "|".join("---:" if n else "---" for n in numeric) + "|"
-    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
-    return "\n".join([header, rule, *body]) + "\n"

@@ -23,7 +23,6 @@ import csv
 import hashlib
 import io
 import math
-import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,10 +36,8 @@ from analysis import arabic, config
 from analysis.themes import (
     Analysis,
     Lexicon,
-    LexiconError,
     load_lexicon,
     match_text,
-    to_markdown,
 )
 
 __all__ = [
@@ -596,136 +593,3 @@ def summarise_scores(scores: pd.DataFrame, names: Mapping[str, str] | None = Non
             ],
         }
     )
-
-
-# --- command line ---------------------------------------------------------------------------
-
-
-def _corpus_run(args: Any, lexicon: Lexicon) -> Any:
-    from analysis.pipeline import run_pipeline
-
-    return run_pipeline(
-        getattr(args, "corpus", None),
-        lexicon=lexicon,
-        text_field=getattr(args, "text_field", None),
-        keep_duplicates=bool(getattr(args, "keep_duplicates", False)),
-        workers=getattr(args, "workers", 1) or 1,
-    )
-
-
-def _fail(message: Any) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
-
-
-def _output(frame: pd.DataFrame, out: Path | None, fmt: str = "tsv") -> None:
-    """Write `frame` to `out` atomically (or standard output) as TSV, CSV or Markdown."""
-    buffer = io.StringIO()
-    if fmt == "csv":
-        frame.to_csv(buffer, index=False, lineterminator="\n")
-    elif fmt == "markdown":
-        buffer.write(to_markdown(frame))
-    else:
-        write_tsv(frame, buffer)
-    if out is None:
-        sys.stdout.write(buffer.getvalue())
-        return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = out.with_name(f".{out.name}.partial")
-    try:
-        temporary.write_text(buffer.getvalue(), encoding="utf-8")
-        temporary.replace(out)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def cli_sample(args: Any) -> int:
-    """`python -m analysis sample CORPUS --out FILE.tsv`: a stratified annotation sample."""
-    from analysis.corpus import CorpusError
-
-    try:
-        lexicon = load_lexicon(args.lexicon)
-        cues = load_cues(args.cues, lexicon)
-        result = _corpus_run(args, lexicon)
-    except (CorpusError, FileNotFoundError, LexiconError, ValueError) as exc:
-        return _fail(exc)
-    design = SampleDesign(
-        per_theme=args.per_theme,
-        near_per_theme=args.near,
-        random=args.random,
-        seed=args.seed,
-        split_seed=args.split_seed,
-        test_share=args.test_share,
-        only_split=args.only_split,
-        themes=tuple(args.theme) if args.theme else None,
-    )
-    try:
-        earlier = set().union(*(sentence_texts(path) for path in args.exclude))
-    except LabelsError as exc:
-        return _fail(exc)
-    sentences = sentence_table(result.corpus.analysed(), result.analysis)
-    try:
-        sample = draw_sample(
-            sentences,
-            lexicon.theme_ids,
-            cues,
-            design,
-            id_prefix=args.id_prefix,
-            exclude_texts=earlier,
-        )
-    except ValueError as exc:
-        return _fail(exc)
-    if args.split != "auto":
-        sample["split"] = args.split
-    _output(sample, args.out)
-    strata = Counter(sample["stratum"])
-    print(
-        f"{len(sample)} sentences from {sample['doc_id'].nunique()} documents "
-        f"({len(sentences)} sentences in the corpus); "
-        + ", ".join(f"{k} {v}" for k, v in sorted(strata.items()))
-        + f"; split {dict(Counter(sample['split']))}",
-        file=sys.stderr,
-    )
-    return 0
-
-
-def cli_validate(args: Any) -> int:
-    """`python -m analysis validate LABELS.tsv`: precision and recall with 95% intervals."""
-    try:
-        lexicon = load_lexicon(args.lexicon)
-        labels = read_labels(args.labels, lexicon.theme_ids)
-    except (LexiconError, LabelsError) as exc:
-        return _fail(exc)
-    splits = ("test", "dev") if args.split == "all" else (args.split,)
-    predicted = predictions(labels, lexicon)
-    scores = score(labels, lexicon, splits=splits, predicted=predicted)
-    if scores.empty:
-        return _fail(f"{args.labels}: no sentences in split {args.split!r}")
-    table = scores.round(3) if args.format != "markdown" else summarise_scores(scores)
-    _output(table, None, args.format)
-    if args.errors:
-        for split in splits:
-            wrong = errors(labels, lexicon, split=split, predicted=predicted)
-            print(f"\n# {len(wrong)} {split} sentences the tagger gets wrong", file=sys.stderr)
-            write_tsv(wrong, sys.stderr)
-    return 0
-
-
-def cli_forms(args: Any) -> int:
-    """`python -m analysis forms CORPUS [--theme T]`: the surface forms each entry matched."""
-    from analysis.corpus import CorpusError
-
-    try:
-        lexicon = load_lexicon(args.lexicon)
-        if args.theme is not None and args.theme not in lexicon.theme_ids:
-            return _fail(f"unknown theme {args.theme!r} (known: {', '.join(lexicon.theme_ids)})")
-        result = _corpus_run(args, lexicon)
-    except (CorpusError, FileNotFoundError, LexiconError, ValueError) as exc:
-        return _fail(exc)
-    forms = surface_forms(result.analysis, lexicon, theme=args.theme)
-    if args.proclitic_only:
-        forms = forms[forms["via"] == "proclitic"]
-    if args.top:
-        forms = forms.groupby("theme", sort=False).head(args.top)
-    _output(forms, None, args.format)
-    return 0

@@ -338,7 +338,6 @@ def measure_command(
 
 COMMANDS = {
     "analysis": ["-m", "analysis", "themes"],  # what analysts run
-    "pipeline": ["-m", "analysis.pipeline"],  # the same table through analysis.pipeline
 }
 
 
@@ -467,7 +466,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--command",
         choices=list(COMMANDS),
         default="analysis",
-        help="whole command measured: `python -m analysis themes` or `-m analysis.pipeline`",
+        help="whole command measured: `python -m analysis themes`",
     )
     p.add_argument("--job", choices=list(JOBS), help=argparse.SUPPRESS)  # internal: one run
     return p.parse_args(argv)

@@ -11,6 +11,7 @@ import pytest
 from report_support import FAILING_NOTEBOOKS, notebook_names, reader_report
 
 from analysis import config, report
+from analysis.cli import report as cli_report
 from analysis.report import NotebookError, build_report
 
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
@@ -100,7 +101,7 @@ def test_cli_exits_non_zero_with_the_cell_error(tmp_path, monkeypatch, capsys):
     shutil.copytree(FAILING_NOTEBOOKS, notebooks)
     monkeypatch.setattr(config, "NOTEBOOKS_DIR", notebooks)
     args = argparse.Namespace(corpus=None, out=out, show_code=False, workers=1, timeout=120)
-    assert report.cli_report(args) == 1
+    assert cli_report.run(args) == 1
     err = capsys.readouterr().err
     assert "02_broken.ipynb, cell 3" in err and "ValueError: deliberate failure" in err
     assert (out / "index.html").read_text() == "previous report"

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis import config, parallel, pipeline
+from analysis.cli import themes as cli_themes
 from analysis.corpus import clean_text, iter_documents, load_corpus
 from analysis.pipeline import DocumentProcessor, run_pipeline
 from analysis.themes import analyse_corpus, default_lexicon, document_theme_table
@@ -138,14 +139,14 @@ def test_cli_table_equals_the_reference_path(capsys):
     want = document_theme_table(analyse_corpus(documents, default_lexicon()), documents).to_csv(
         index=False
     )
-    assert pipeline.cli_themes(themes_args()) == 0
+    assert cli_themes.run(themes_args()) == 0
     got = capsys.readouterr().out
     assert got == want
     assert got.count("\n") == 1 + 5  # header + the five analysed documents
 
 
 def test_cli_reports_a_missing_corpus(capsys):
-    assert pipeline.cli_themes(themes_args(corpus=DATA / "missing")) == 2
+    assert cli_themes.run(themes_args(corpus=DATA / "missing")) == 2
     assert "does not exist" in capsys.readouterr().err
 
 

@@ -1,12 +1,15 @@
 """`python -m analysis …`: the command line over the package's functions.
 
-Each sub-command's work lives in its stage module (`corpus.cli_clean`, `themes.cli_tag`, …);
-this file only declares the arguments, so `--help` documents the whole tool in one place.
+This file declares the arguments, so `--help` documents the whole tool in one place; each
+sub-command runs in its own module (`analysis.cli.clean`, `analysis.cli.tag`, …), which
+prints through `analysis.cli.output` and returns an exit code from there. The command line
+is the last stage: no library module imports it.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from pathlib import Path
@@ -128,27 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     # Imported lazily so that `--help` and light commands start fast.
-    if args.command == "clean":
-        from analysis.corpus import cli_clean
-
-        return cli_clean(args)
-    if args.command == "tag":
-        from analysis.themes import cli_tag
-
-        return cli_tag(args)
-    if args.command == "themes":
-        from analysis.pipeline import cli_themes
-
-        return cli_themes(args)
-    if args.command == "report":
-        from analysis.report import cli_report
-
-        return cli_report(args)
-    if args.command in ("sample", "validate", "forms"):
-        from analysis import validation
-
-        return getattr(validation, f"cli_{args.command}")(args)
-    raise AssertionError(f"unhandled command {args.command!r}")  # argparse rejects unknown ones
+    module = importlib.import_module(f"analysis.cli.{args.command}")
+    return module.run(args)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,77 @@
+"""What every command shares: UTF-8 streams, exit codes, one error line, tables out."""
+
+from __future__ import annotations
+
+import io
+import math
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+import pandas as pd
+
+from analysis.files import atomic_writer
+from analysis.pipeline import PipelineResult, run_pipeline
+from analysis.themes import Lexicon
+from analysis.validation import write_tsv
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the work itself failed (a notebook cell raised)
+EXIT_BAD_INPUT = 2  # a missing corpus, a bad lexicon or labels file, an unknown theme
+
+
+def utf8(stream: Any) -> Any:
+    """The stream, writing UTF-8 whatever the locale says."""
+    if hasattr(stream, "reconfigure"):
+        stream.reconfigure(encoding="utf-8")
+    return stream
+
+
+def fail(message: Any, *, stream: TextIO | None = None) -> int:
+    """Print one `error:` line to standard error; the exit code for bad input."""
+    print(f"error: {message}", file=stream or sys.stderr)
+    return EXIT_BAD_INPUT
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    """A GitHub-flavoured Markdown table (no extra dependency); `|` in cells escaped."""
+
+    def cell(value: Any) -> str:
+        text = (
+            "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+        )
+        return " ".join(text.split()).replace("|", "\\|")
+
+    header = "| " + " | ".join(cell(c) for c in table.columns) + " |"
+    numeric = [pd.api.types.is_numeric_dtype(table[c]) for c in table.columns]
+    rule = "|" + "|".join("---:" if n else "---" for n in numeric) + "|"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join([header, rule, *body]) + "\n"
+
+
+def write_table(frame: pd.DataFrame, out: Path | None = None, fmt: str = "tsv") -> None:
+    """Write `frame` to `out` atomically (or standard output) as TSV, CSV or Markdown."""
+    buffer = io.StringIO()
+    if fmt == "csv":
+        frame.to_csv(buffer, index=False, lineterminator="\n")
+    elif fmt == "markdown":
+        buffer.write(to_markdown(frame))
+    else:
+        write_tsv(frame, buffer)
+    if out is None:
+        sys.stdout.write(buffer.getvalue())
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_writer(out, "w", encoding="utf-8") as stream:
+        stream.write(buffer.getvalue())
+
+
+def corpus_run(args: Any, lexicon: Lexicon) -> PipelineResult:
+    """`run_pipeline` on the command's corpus options."""
+    return run_pipeline(
+        getattr(args, "corpus", None),
+        lexicon=lexicon,
+        text_field=getattr(args, "text_field", None),
+        keep_duplicates=bool(getattr(args, "keep_duplicates", False)),
+        workers=getattr(args, "workers", 1) or 1,
+    )
