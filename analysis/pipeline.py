@@ -19,20 +19,13 @@ from typing import Any
 import pandas as pd
 
 from analysis import config
-from analysis.corpus import (
-    Corpus,
-    Document,
-    DocumentRows,
-    Fingerprint,
-    LoadReport,
-    Removal,
-    assemble_corpus,
-    clean_text,
-    document_row,
-    documents_frame,
-    fingerprint,
-    flag_duplicates,
-    iter_documents,
+from analysis.corpus import Corpus, Document, Fingerprint, LoadReport, Removal, iter_documents
+from analysis.corpus.table import (
+    PreparedDocument,
+    build_corpus,
+    drop_texts,
+    prepare_document,
+    unique_documents,
 )
 from analysis.parallel import Engine, map_ordered
 from analysis.themes import (
@@ -43,10 +36,8 @@ from analysis.themes import (
     analysis_from_results,
     default_lexicon,
     load_lexicon,
+    process_lexicon,
 )
-
-TEXT_COLUMNS = ("raw_text", "text")
-EMPTY_AFTER_CLEANING = "empty after cleaning: every line was boilerplate"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +53,10 @@ class DocumentResult:
 class DocumentProcessor:
     """Clean, fingerprint and analyse one raw document; picklable for process and Dask maps.
 
-    The lexicon travels with the processor; each process keeps the first copy it receives
-    (by content hash), so the automaton and the per-type key cache are built once per
-    process rather than once per chunk.
+    The corpus part is `corpus.prepare_document`, the same call `load_corpus` makes. The
+    lexicon travels with the processor; each process keeps the first copy it receives (by
+    content hash, `themes.process_lexicon`), so the automaton and the per-type key cache are
+    built once per process rather than once per chunk.
     """
 
     def __init__(self, lexicon: Lexicon, *, keep_text: bool = True) -> None:
@@ -72,18 +64,12 @@ class DocumentProcessor:
         self.keep_text = keep_text
 
     def __call__(self, document: Document) -> DocumentResult:
-        lexicon = _PROCESS_LEXICONS.setdefault(self.lexicon.content_hash, self.lexicon)
-        cleaned = clean_text(document.raw_text)
-        row = document_row(document, cleaned)
-        if not self.keep_text:
-            for column in TEXT_COLUMNS:
-                del row[column]
+        lexicon = process_lexicon(self.lexicon)
+        row, removed, fingerprint = prepare_document(document)
+        analysis = analyse_text(row["text"], lexicon)
         return DocumentResult(
-            row, cleaned.removed, fingerprint(cleaned.text), analyse_text(cleaned.text, lexicon)
+            row if self.keep_text else drop_texts(row), removed, fingerprint, analysis
         )
-
-
-_PROCESS_LEXICONS: dict[str, Lexicon] = {}
 
 
 @dataclass
@@ -143,7 +129,7 @@ def run_pipeline(
     processor = DocumentProcessor(lexicon, keep_text=keep_text)
     results = map_ordered(
         processor,
-        _unique_ids(documents, report),
+        unique_documents(documents, report),
         workers=workers,
         engine=engine,
         scheduler=scheduler,
@@ -161,17 +147,6 @@ def _resolve_lexicon(lexicon: Lexicon | Path | str | None) -> Lexicon:
     return load_lexicon(lexicon)
 
 
-def _unique_ids(documents: Iterable[Document], report: LoadReport) -> Iterator[Document]:
-    """Drop a document whose id was already seen, with a warning, as `load_corpus` does."""
-    seen: set[str] = set()
-    for document in documents:
-        if document.doc_id in seen:
-            report.add(document.source_file, "", "warning", f"duplicate doc_id: {document.doc_id}")
-            continue
-        seen.add(document.doc_id)
-        yield document
-
-
 def _assemble(
     root: Path,
     results: Iterable[DocumentResult],
@@ -182,37 +157,19 @@ def _assemble(
     keep_text: bool,
 ) -> PipelineResult:
     """Collect per-document results (in corpus order) into the corpus and analysis tables."""
-    rows = DocumentRows()
-    audit: list[tuple[str, int, str, str]] = []
-    fingerprints: dict[str, Fingerprint] = {}
     analyses: list[DocAnalysis] = []
-    empty: list[dict[str, Any]] = []
-    for result in results:
-        doc_id = result.row["doc_id"]
-        rows.append(result.row)
-        audit.extend((doc_id, *removal) for removal in result.removed)
-        fingerprints[doc_id] = result.fingerprint
-        analyses.append(result.analysis)
-        if result.row["n_chars_clean"] == 0:
-            empty.append(result.row)
-    # Warnings about content come after the loader's own problems, in document order, so the
-    # table is the same whichever engine produced the results.
-    for row in empty:
-        location = "" if pd.isna(row["record"]) else f"record {row['record']}"
-        report.add(row["source_file"], location, "warning", EMPTY_AFTER_CLEANING)
-    duplicates = flag_duplicates(fingerprints)
-    del fingerprints
-    documents = documents_frame(rows, duplicates)
-    if not keep_text:
-        documents = documents.drop(columns=list(TEXT_COLUMNS))
-    corpus = assemble_corpus(root, documents, audit, report, keep_duplicates=keep_duplicates)
-    counted = _analysed_ids(documents, keep_duplicates)
-    kept = [(d, a) for d, a in zip(documents["doc_id"], analyses, strict=True) if d in counted]
+
+    def prepared() -> Iterator[PreparedDocument]:
+        for result in results:
+            analyses.append(result.analysis)
+            yield PreparedDocument(result.row, result.removed, result.fingerprint)
+
+    corpus = build_corpus(
+        root, prepared(), report, keep_duplicates=keep_duplicates, keep_text=keep_text
+    )
+    counted = set(corpus.analysed()["doc_id"])
+    kept = [
+        (d, a) for d, a in zip(corpus.documents["doc_id"], analyses, strict=True) if d in counted
+    ]
     analysis = analysis_from_results([d for d, _ in kept], (a for _, a in kept), lexicon)
     return PipelineResult(corpus, analysis)
-
-
-def _analysed_ids(documents: pd.DataFrame, keep_duplicates: bool) -> set[str]:
-    if keep_duplicates:
-        return set(documents["doc_id"])
-    return set(documents.loc[~documents["is_duplicate"], "doc_id"])

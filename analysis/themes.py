@@ -864,11 +864,19 @@ class LexiconAnalyser:
         self.lexicon = lexicon
 
     def __call__(self, text: str) -> DocAnalysis:
-        lexicon = _PROCESS_LEXICONS.setdefault(self.lexicon.content_hash, self.lexicon)
-        return analyse_text(text, lexicon)
+        return analyse_text(text, process_lexicon(self.lexicon))
 
 
 _PROCESS_LEXICONS: dict[str, Lexicon] = {}
+
+
+def process_lexicon(lexicon: Lexicon) -> Lexicon:
+    """This process's copy of `lexicon`: the first one received with its content hash.
+
+    A lexicon pickled to a worker arrives as a fresh copy with every chunk; keeping the first
+    builds its automaton and per-type key cache once per process, not once per chunk.
+    """
+    return _PROCESS_LEXICONS.setdefault(lexicon.content_hash, lexicon)
 
 
 def analyse_corpus(

@@ -11,7 +11,8 @@ import pytest
 
 from analysis import config, parallel, pipeline
 from analysis.cli import themes as cli_themes
-from analysis.corpus import clean_text, iter_documents, load_corpus
+from analysis.corpus import clean_text, fingerprint, iter_documents, load_corpus
+from analysis.corpus.table import EMPTY_AFTER_CLEANING, TEXT_COLUMNS
 from analysis.pipeline import DocumentProcessor, run_pipeline
 from analysis.themes import analyse_corpus, default_lexicon, document_theme_table
 
@@ -66,7 +67,7 @@ def test_fixture_exercises_duplicates_problems_and_audit(single):
     assert docs.loc["articles:5", "duplicate_of"] == "articles:0"  # copy plus a follow prompt
     assert set(single.doc_tokens["doc_id"]) == set(docs.index[~docs["is_duplicate"]])
     assert set(single.problems["severity"]) == {"error", "warning"}
-    assert pipeline.EMPTY_AFTER_CLEANING in set(single.problems["message"])
+    assert EMPTY_AFTER_CLEANING in set(single.problems["message"])
     assert len(single.audit) >= 2
     assert single.hits["doc_id"].nunique() >= 3
 
@@ -78,9 +79,9 @@ def test_keep_duplicates_analyses_every_document():
 
 def test_without_text_only_the_text_columns_differ(single):
     light = run_pipeline(DATA, keep_text=False)
-    assert not set(pipeline.TEXT_COLUMNS) & set(light.documents.columns)
+    assert not set(TEXT_COLUMNS) & set(light.documents.columns)
     pd.testing.assert_frame_equal(
-        light.documents, single.documents.drop(columns=list(pipeline.TEXT_COLUMNS))
+        light.documents, single.documents.drop(columns=list(TEXT_COLUMNS))
     )
     pd.testing.assert_frame_equal(light.hits, single.hits)
 
@@ -96,7 +97,7 @@ def test_processor_survives_pickling_and_returns_no_token_lists():
     result = processor(document)
     assert "text" not in result.row
     assert result.analysis.n_tokens > 0
-    assert result.fingerprint == pipeline.fingerprint(clean_text(document.raw_text).text)
+    assert result.fingerprint == fingerprint(clean_text(document.raw_text).text)
     assert pickle.loads(pickle.dumps(result)) == result
 
 

@@ -7,8 +7,15 @@ from collections import Counter
 from typing import Any
 
 from analysis.cli.output import EXIT_BAD_INPUT, EXIT_OK, fail, utf8
-from analysis.corpus import Cleaned, CorpusError, Document, LoadReport, clean_text, iter_documents
-from analysis.corpus import _word_count as word_count
+from analysis.corpus import (
+    Cleaned,
+    CorpusError,
+    Document,
+    LoadReport,
+    clean_text,
+    iter_documents,
+    word_count,
+)
 
 
 def run(args: Any) -> int:

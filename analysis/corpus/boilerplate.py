@@ -1,0 +1,203 @@
+"""Boilerplate line rules: site chrome recognised by family, vocabularies from data.
+
+The phrase lists live in `analysis/data/boilerplate.yaml` (`config.BOILERPLATE_PATH`) and
+are compiled once, at import, into one alternation per rule family; the structural rules
+(tickers, navigation bars, breadcrumbs, share bars, hashtags) are small predicates here.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analysis import config
+from analysis.corpus.spelling import phrases, word_count
+
+
+def _load_vocabularies(path: Path) -> dict[str, Any]:
+    """The phrase lists of the boilerplate file, as tuples (rule dicts keep the file's order)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        key: {rule: tuple(words) for rule, words in value.items()}
+        if isinstance(value, dict)
+        else tuple(value)
+        for key, value in data.items()
+    }
+
+
+_VOCABULARIES = _load_vocabularies(config.BOILERPLATE_PATH)
+# Phrases a line *starts with* (after leading digits/punctuation), per rule.
+_PREFIXES: dict[str, tuple[str, ...]] = _VOCABULARIES["prefixes"]
+# Lines that *are* the phrase (give or take punctuation and counts), per rule.
+_WHOLE_LINES: dict[str, tuple[str, ...]] = _VOCABULARIES["whole_lines"]
+# Whole-line related headings open a block: the headline-like lines after them are links too.
+_RELATED_HEADINGS: tuple[str, ...] = _VOCABULARIES["related_headings"]
+_SOCIAL: tuple[str, ...] = _VOCABULARIES["social"]
+_FOLLOW_VERBS: tuple[str, ...] = _VOCABULARIES["follow_verbs"]
+_SHARE_BAR_WORDS = (*_SOCIAL, *_VOCABULARIES["share_bar_extra"])
+_COPYRIGHT: tuple[str, ...] = _VOCABULARIES["copyright"]
+
+_WHOLE_TAIL = r"[\W\d_]*$"  # trailing punctuation, counts, arrows
+
+
+def _line_rules_regex() -> re.Pattern[str]:
+    branches = []
+    for rule, words in _WHOLE_LINES.items():
+        branches.append(f"(?P<{rule}__whole>(?:{phrases(words)}){_WHOLE_TAIL})")
+    branches.append(f"(?P<related_links__block>(?:{phrases(_RELATED_HEADINGS)}){_WHOLE_TAIL})")
+    for rule, words in _PREFIXES.items():
+        branches.append(f"(?P<{rule}__prefix>{phrases(words)})")
+    return re.compile("^[\\W\\d_]*(?:" + "|".join(branches) + ")", re.IGNORECASE)
+
+
+_LINE_RULES = _line_rules_regex()
+# How long a line may be and still be chrome: a body paragraph that merely *mentions*
+# "جميع الحقوق محفوظة" is longer than the notice itself.
+_MAX_WORDS = {
+    "comment_form": 25,
+    "share_follow_prompt": 25,
+    "related_links": 30,
+    "image_report": 25,
+    "source_link": 20,
+    "cookie_notice": 60,
+    "tags": 40,
+    "back_to_top": 6,
+    "navigation": 4,
+    "copyright": 25,
+}
+_FOLLOW = re.compile(
+    f"(?:^|\\W)(?:{phrases(_FOLLOW_VERBS)})\\W.{{0,80}}?(?:{phrases(_SOCIAL)})", re.IGNORECASE
+)
+_SHARE_BAR = re.compile(f"^\\W*(?:(?:{phrases(_SHARE_BAR_WORDS)})(?:\\W+|$)){{2,}}$", re.IGNORECASE)
+_COPYRIGHT_RE = re.compile(phrases(_COPYRIGHT), re.IGNORECASE)
+# Literal hints tested before the tolerant patterns, which are slow to search a whole line.
+_COPYRIGHT_HINT = re.compile("\u00a9|\u062d\u0642\u0648\u0642|copyright|rights|\\(c\\)", re.I)
+_FOLLOW_HINT = re.compile("\u062a\u0627\u0628\u0639|follow", re.IGNORECASE)
+_HASHTAGS = re.compile(r"^(?:#\w+[\s,\u060c]*){2,}$")
+_BARE_URL = re.compile(
+    f"^(?:(?:{phrases(('المصدر', 'source'))})\\s*:\\s*)?(?:https?://|www\\.)\\S+$", re.IGNORECASE
+)
+_ARROWS = re.compile("^[\u2191\u2b06\u25b2\u25b4^]+$")
+
+# Tickers and navigation bars: segments joined by runs of spaces/NBSP or by bullet/pipe marks.
+_BULLETS = "|\u2022\u00b7\u25cf\u25aa\u25a0\u25c6\u2605\u2666"
+_BLANKS_BUT_SPACE = "\t\u00a0\u2007\u202f"
+_SEGMENT_MARK = re.compile(f"[{_BULLETS}]|[ {_BLANKS_BUT_SPACE}]{{3}}")
+# A separator is a bullet/pipe mark or a run of three blanks or more: prose has stray double
+# spaces and "space + no-break space" pairs, tickers and menus pad their items wider.
+_SEGMENT_SEP = re.compile(f"[{_BULLETS}]|[ {_BLANKS_BUT_SPACE}]{{3,}}")
+_FULL_STOP = re.compile(r"(?<!\.)\.(?!\.)")  # a sentence's full stop, not a ".." ellipsis
+# Breadcrumbs: short segments joined by » › > / with spaces around (so "24/7" stays whole).
+_CRUMB_SEP = re.compile("\\s+[\u00bb\u203a>/\\\\]\\s+")
+_CRUMB_FORBIDDEN = re.compile(r"[\d:]|https?|www\.")
+_CRUMB_HINT = re.compile("\\s[\u00bb\u203a>/\\\\]\\s")
+_SENTENCE_END = re.compile(r"[.!\u06d4]$")
+_HEADING_END = re.compile("[.,:;\u060c\u061b]$")
+
+
+# Three blanks in a row hold two spaces in a row or a blank other than the space: both are
+# rare in prose and found at C speed, unlike the space-by-space work of `_SEGMENT_MARK`.
+_RARE_MARK = re.compile(f"[{_BULLETS}{_BLANKS_BUT_SPACE}]")
+
+
+def _has_segment_marks(line: str) -> bool:
+    """Cheap test that `_SEGMENT_SEP` can split the line (double space, NBSP, bullet, pipe)."""
+    if "  " not in line and not _RARE_MARK.search(line):
+        return False
+    return _SEGMENT_MARK.search(line) is not None
+
+
+def _segments(line: str, sep: re.Pattern[str]) -> list[str]:
+    return [s for s in (part.strip() for part in sep.split(line)) if s]
+
+
+def _is_ticker(line: str) -> bool:
+    """Many short, unrelated headlines on one long line."""
+    if len(line) < 150 or not _has_segment_marks(line):
+        return False
+    segments = _segments(line, _SEGMENT_SEP)
+    if len(segments) < 5:
+        return False
+    words = sorted(word_count(s) for s in segments)
+    sentences = sum(1 for s in segments if _SENTENCE_END.search(s))
+    full_stops = len(_FULL_STOP.findall(line))
+    return (
+        words[len(words) // 2] <= 15
+        and sentences * 2 < len(segments)
+        and full_stops * 2 < len(segments)
+    )
+
+
+def _is_navigation_bar(line: str) -> bool:
+    """A short line of menu entries: three or more segments of at most four words."""
+    if _has_segment_marks(line) and _short_segments(_segments(line, _SEGMENT_SEP), 3):
+        return True
+    return _is_breadcrumb(line, min_segments=3)
+
+
+def _short_segments(segments: list[str], minimum: int) -> bool:
+    return len(segments) >= minimum and all(word_count(s) <= 4 for s in segments)
+
+
+def _is_breadcrumb(line: str, *, min_segments: int = 2) -> bool:
+    """`Home » News » Morocco`: segments of at most four words joined by » › > /."""
+    if "\u00ab" in line or not _CRUMB_HINT.search(line):  # « opens a quote that » closes
+        return False
+    # Dates (05 / 2015), references (أ / 267) and "label: value" lines are not breadcrumbs.
+    return not _CRUMB_FORBIDDEN.search(line) and _short_segments(
+        _segments(line, _CRUMB_SEP), min_segments
+    )
+
+
+MAX_CHROME_CHARS = 1000  # longer lines are body text or tickers, whatever they start with
+
+
+def line_rule(line: str, n_words: int) -> tuple[str, bool] | None:
+    """The boilerplate rule a stripped, non-blank line falls under, and whether it opens a block."""
+    if _is_ticker(line):
+        return "ticker", False
+    if n_words > 60:
+        return None
+    if len(line) <= 200 and _is_breadcrumb(line):
+        return "breadcrumb", False
+    if len(line) <= 300 and _is_navigation_bar(line):
+        return "navigation", False
+    match = _LINE_RULES.match(line)
+    if match:
+        rule, kind = match.lastgroup.split("__")  # type: ignore[union-attr]
+        if n_words <= _MAX_WORDS[rule]:
+            return rule, kind == "block"
+    if n_words <= _MAX_WORDS["share_follow_prompt"] and (
+        (_FOLLOW_HINT.search(line) and _FOLLOW.search(line)) or _SHARE_BAR.match(line)
+    ):
+        return "share_follow_prompt", False
+    if (
+        n_words <= _MAX_WORDS["copyright"]
+        and _COPYRIGHT_HINT.search(line)
+        and _COPYRIGHT_RE.search(line)
+    ):
+        return "copyright", False
+    if line[0] == "#" and _HASHTAGS.match(line):
+        return "tags", False
+    if n_words == 1 and _BARE_URL.match(line):
+        return "source_link", False
+    if len(line) <= 3 and _ARROWS.match(line):
+        return "back_to_top", False
+    return None
+
+
+def is_heading_like(line: str) -> bool:
+    """Short, and not ending like a sentence or a lead-in: a title, heading or headline."""
+    return 1 <= word_count(line) <= 20 and not _HEADING_END.search(line)
+
+
+def is_label_like(line: str) -> bool:
+    """A category label such as `سياسة` or `العالمالمغرب`: one or two bare words."""
+    return (
+        word_count(line) <= 2
+        and len(line) <= 30
+        and not re.search(r"[\W\d_]", line.replace(" ", ""))
+    )

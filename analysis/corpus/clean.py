@@ -1,0 +1,190 @@
+"""Cleaning one document: hygiene, boilerplate lines, repeated paragraphs; every removal audited.
+
+`clean_text` is a pure function of the raw text: hygiene (BOM, newlines, presentation forms,
+NFC, invisible controls), then line rules that drop boilerplate by *family* (tickers,
+navigation, comment forms, share prompts, ...), then repeated paragraphs. Every dropped line
+comes back as a `Removal(line, rule, text)`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from datetime import datetime
+from typing import NamedTuple
+
+from analysis.charsets import (
+    INVISIBLE,
+    PRESENTATION_FORMS,
+    class_body,
+)
+from analysis.corpus.boilerplate import MAX_CHROME_CHARS, is_heading_like, is_label_like, line_rule
+from analysis.corpus.dates import OUTLET_PREFIX, dateline
+from analysis.corpus.spelling import word_count
+
+
+class Removal(NamedTuple):
+    """One line dropped by cleaning; `line` is 1-based in the hygiene-normalized raw text."""
+
+    line: int
+    rule: str
+    text: str
+
+
+class Cleaned(NamedTuple):
+    """Cleaned text, what was removed, and the metadata the text itself states."""
+
+    text: str
+    removed: list[Removal]
+    title: str | None = None
+    source: str | None = None
+    date: datetime | None = None
+
+
+_NEWLINES = re.compile(r"\r\n?|[\u2028\u2029\x85]")
+# Zero-width characters, soft hyphen and every bidi control (embeddings, overrides,
+# isolates, marks), plus U+FEFF anywhere: none of them is text, all of them split words.
+_INVISIBLE_CHARS = class_body(INVISIBLE)
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_PRESENTATION_FORM_CHARS = class_body(PRESENTATION_FORMS)
+_PRESENTATION_FORMS = re.compile(f"[{_PRESENTATION_FORM_CHARS}]+")
+_PRESENTATION_FORM = re.compile(f"[{_PRESENTATION_FORM_CHARS}]")  # a bare class searches faster
+_INVISIBLE_OR_PRESENTATION_FORM = re.compile(f"[{_INVISIBLE_CHARS}{_PRESENTATION_FORM_CHARS}]")
+# NFKC turns isolated harakat forms (U+FE70..) into "space + mark"; the space must go.
+_SPACE_BEFORE_MARK = re.compile(" (?=[\u064b-\u065f\u0670])")
+
+
+def _base_letters(match: re.Match[str]) -> str:
+    return _SPACE_BEFORE_MARK.sub("", unicodedata.normalize("NFKC", match.group()))
+
+
+def hygiene(text: str) -> str:
+    """BOM, line endings, presentation forms, NFC, invisible controls, trailing whitespace."""
+    # Each step first checks cheaply whether it has anything to do: most texts are clean.
+    if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
+        text = _NEWLINES.sub("\n", text)
+    if _INVISIBLE_OR_PRESENTATION_FORM.search(text):  # one scan of a clean text, not two
+        if _INVISIBLE.search(text):
+            text = _INVISIBLE.sub("", text)  # also removes a leading BOM
+        if _PRESENTATION_FORM.search(text):
+            text = _PRESENTATION_FORMS.sub(_base_letters, text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text.rstrip()
+
+
+# A short line that recurs in one article is usually structure (a recipe's "طريقة التحضير:", a
+# list label), not a scraper repeating a paragraph; scraped repeats are whole paragraphs.
+_MIN_WORDS_REPEATED = 6
+
+
+def clean_text(raw: str) -> Cleaned:
+    """Hygiene, then boilerplate and repeated paragraphs removed, each removal audited."""
+    lines = hygiene(raw).split("\n")
+    verdicts: list[str | None] = [None] * len(lines)
+    title = source = None
+    when: datetime | None = None
+    in_related_block = False
+    seen: set[str] = set()
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        # Spaces + 1 bounds the word count from above without splitting: rule thresholds only.
+        n_words = stripped.count(" ") + 1 if len(stripped) < MAX_CHROME_CHARS else 61
+        found = line_rule(stripped, n_words)
+        if found is None and n_words <= 14 and (stated := dateline(stripped)):
+            verdicts[i] = "dateline"
+            if when is None:
+                source, when = stated
+                title = _heading_above(lines, verdicts, i)
+            continue
+        if found is None and in_related_block and is_heading_like(stripped):
+            found = ("related_links", True)
+        if found is not None:
+            verdicts[i], opens_block = found
+            in_related_block = opens_block or (in_related_block and found[0] != "ticker")
+            if found[0] == "share_follow_prompt" and source is None:
+                source = _outlet_of_footer(stripped)
+            continue
+        in_related_block = False
+        if n_words >= _MIN_WORDS_REPEATED:
+            key = " ".join(stripped.split())
+            if key in seen:
+                verdicts[i] = "repeated_paragraph"
+                continue
+            seen.add(key)
+    _drop_leading_labels(lines, verdicts)
+    if title is None:
+        title = _leading_title(lines, verdicts)
+    removed = [Removal(i + 1, rule, lines[i]) for i, rule in enumerate(verdicts) if rule]
+    return Cleaned(_assemble(lines, verdicts), removed, title, source, when)
+
+
+def _outlet_of_footer(line: str) -> str | None:
+    match = OUTLET_PREFIX.match(line)
+    return match["outlet"] if match else None
+
+
+def _kept_lines(lines: list[str], verdicts: list[str | None]) -> Iterator[int]:
+    return (i for i, line in enumerate(lines) if verdicts[i] is None and line.strip())
+
+
+def _heading_above(lines: list[str], verdicts: list[str | None], i: int) -> str | None:
+    """The kept non-blank line right above line i, when it reads like a headline."""
+    for j in range(i - 1, -1, -1):
+        if verdicts[j] is None and lines[j].strip():
+            return lines[j].strip() if is_heading_like(lines[j].strip()) else None
+    return None
+
+
+def _drop_leading_labels(lines: list[str], verdicts: list[str | None]) -> None:
+    """Category labels above the title: short bare lines, then a title, then body text.
+
+    The shape is what tells a label (`سياسة` over a headline over a paragraph) from a short
+    heading that starts an article (`البابونج` over `* ما هي الفوائد...؟`, a film's name
+    over its credits): those keep their first line.
+    """
+    kept = list(_kept_lines(lines, verdicts))
+    texts = [lines[i].strip() for i in kept]
+    n_labels = 0
+    while n_labels < len(texts) and is_label_like(texts[n_labels]):
+        n_labels += 1
+    if not 0 < n_labels <= 2 or len(texts) < n_labels + 2:
+        return
+    title, body = texts[n_labels], texts[n_labels + 1]
+    if _is_title(title) and not is_heading_like(body):
+        for i in kept[:n_labels]:
+            verdicts[i] = "category_label"
+
+
+def _is_title(line: str) -> bool:
+    """A headline: starts with a letter, four words or more, no sentence-final punctuation."""
+    return line[0].isalpha() and word_count(line) >= 4 and is_heading_like(line)
+
+
+def _leading_title(lines: list[str], verdicts: list[str | None]) -> str | None:
+    """The first kept line, when it is a headline followed by more text."""
+    kept = _kept_lines(lines, verdicts)
+    first, second = next(kept, None), next(kept, None)
+    if first is None or second is None:
+        return None
+    return lines[first].strip() if is_heading_like(lines[first].strip()) else None
+
+
+def _assemble(lines: list[str], verdicts: list[str | None]) -> str:
+    """Kept lines; the blank lines around a removal collapse into one paragraph break."""
+    out: list[str] = []
+    after_removal = False
+    for line, verdict in zip(lines, verdicts, strict=True):
+        if verdict:
+            after_removal = True
+        elif line.strip():
+            out.append(line)
+            after_removal = False
+        elif not (after_removal and (not out or not out[-1].strip())):
+            out.append(line)
+    while out and not out[-1].strip():
+        out.pop()
+    return "\n".join(out)

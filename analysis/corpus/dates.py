@@ -1,0 +1,136 @@
+"""Dates written in the text: datelines, Arabic and Latin month names, ISO and field values."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+from analysis.corpus.spelling import fold, phrases
+
+_MONTHS = {
+    1: ("يناير", "كانون الثاني", "جانفي", "january", "jan"),
+    2: ("فبراير", "شباط", "فيفري", "february", "feb"),
+    3: ("مارس", "آذار", "march", "mar"),
+    4: ("أبريل", "إبريل", "ابريل", "نيسان", "أفريل", "april", "apr"),
+    5: ("مايو", "ماي", "أيار", "may"),
+    6: ("يونيو", "يونيه", "حزيران", "جوان", "june", "jun"),
+    7: ("يوليو", "يوليوز", "يوليه", "تموز", "جويلية", "july", "jul"),
+    8: ("أغسطس", "اغسطس", "غشت", "آب", "أوت", "august", "aug"),
+    9: ("سبتمبر", "شتنبر", "أيلول", "september", "sep", "sept"),
+    10: ("أكتوبر", "تشرين الأول", "october", "oct"),
+    11: ("نوفمبر", "نونبر", "تشرين الثاني", "november", "nov"),
+    12: ("ديسمبر", "دجنبر", "كانون الأول", "december", "dec"),
+}
+_MONTH_NUMBER = {fold(name): number for number, names in _MONTHS.items() for name in names}
+_WEEKDAYS = (
+    "الاثنين",
+    "الإثنين",
+    "الثلاثاء",
+    "الأربعاء",
+    "الخميس",
+    "الجمعة",
+    "السبت",
+    "الأحد",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+_MONTH_NAME = phrases(_MONTH_NUMBER)
+_TIME = r"(?:\s*[-\u2013,\u060c|]?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)(?:\s*(?:am|pm|ص|م))?)?"
+_DATE_FORMS = re.compile(
+    f"(?:(?:{phrases(_WEEKDAYS)})\\s*[,\u060c]?\\s*)?(?:"
+    r"(?P<d1>\d{1,2})\s*[-/.]\s*(?P<m1>\d{1,2})\s*[-/.]\s*(?P<y1>\d{4})"
+    r"|(?P<y2>\d{4})\s*[-/.]\s*(?P<m2>\d{1,2})\s*[-/.]\s*(?P<d2>\d{1,2})"
+    f"|(?P<d3>\\d{{1,2}})\\s+(?P<mon3>{_MONTH_NAME})\\.?\\s*,?\\s+(?P<y3>\\d{{4}})"
+    f"|(?P<mon4>{_MONTH_NAME})\\.?\\s+(?P<d4>\\d{{1,2}})\\s*,?\\s+(?P<y4>\\d{{4}})"
+    f"){_TIME}"
+)
+# "نشر في الدار يوم 17 - 12 - 2020": outlet, then the date.
+_DATELINE_OUTLET = re.compile(
+    f"^(?:{phrases(('نشر في', 'نُشر في'))}) (?P<source>.{{1,40}}?) "
+    f"(?:{phrases(('يوم', 'بتاريخ', 'في'))}) (?P<date>.+)$"
+)
+_DATELINE_ONLY = re.compile(
+    "^(?:"
+    + phrases(
+        (
+            "تاريخ النشر",
+            "نشر بتاريخ",
+            "نشر في",
+            "نشر يوم",
+            "آخر تحديث",
+            "published on",
+            "published",
+            "posted on",
+            "updated on",
+            "last updated",
+            "date",
+        )
+    )
+    + r")\s*:?\s*(?P<date>.+)$"
+)
+
+
+def parse_date_text(text: str) -> datetime | None:
+    """A date written out in Arabic or English (`17 - 12 - 2020`, `17 ديسمبر 2020`, ...)."""
+    match = _DATE_FORMS.fullmatch(fold(text))
+    if not match:
+        return None
+    g = match.groupdict()
+    for i in "1234":
+        if g.get(f"y{i}"):
+            month = g.get(f"m{i}") or _MONTH_NUMBER[g[f"mon{i}"]]
+            try:
+                return datetime(int(g[f"y{i}"]), int(month), int(g[f"d{i}"]))
+            except ValueError:
+                return None
+    return None
+
+
+_ANY_DIGIT = re.compile(r"\d")
+
+
+def dateline(line: str) -> tuple[str | None, datetime] | None:
+    """(outlet or None, date) when the line is a publication dateline."""
+    if not _ANY_DIGIT.search(line):
+        return None
+    key = fold(line)
+    match = _DATELINE_OUTLET.match(key)
+    if match and (when := parse_date_text(match["date"])):
+        # The outlet is taken from the original line, in its own spelling.
+        words = line.split()
+        n_outlet = len(match["source"].split())
+        return " ".join(words[2 : 2 + n_outlet]), when
+    match = _DATELINE_ONLY.match(key)
+    if match and (when := parse_date_text(match["date"])):
+        return None, when
+    return None
+
+
+OUTLET_PREFIX = re.compile(
+    "^(?P<outlet>[^\\s\\-\u2013\u2014|:]+(?: [^\\s\\-\u2013\u2014|:]+)?)\\s*[\\-\u2013\u2014|:]\\s"
+)
+
+
+def to_datetime(value: Any) -> datetime | None:
+    """A naive datetime (UTC when the value carried a zone) from a field value, or None."""
+    if isinstance(value, datetime):
+        when = value
+    elif isinstance(value, date):
+        when = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return parse_date_text(text)
+    else:
+        return None
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC).replace(tzinfo=None)
+    return when

@@ -1,0 +1,433 @@
+"""Reading corpora from disk: every file format, archive and folder, problems reported.
+
+All file I/O of the corpus stage is here. `iter_documents` streams raw `Document` records
+from `.txt`/`.json`/`.jsonl`/`.csv`/`.parquet` files, `.zip` archives holding them, or
+folders mixing them. Problems are collected in a `LoadReport`, never raised, unless nothing
+at all is readable.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import logging
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from analysis import config
+from analysis.corpus.dates import to_datetime
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One raw document as read from disk, before cleaning."""
+
+    doc_id: str
+    source_file: str
+    record: int | None
+    raw_text: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    author: str | None = None
+    date: datetime | None = None
+
+
+class Problem(NamedTuple):
+    file: str
+    location: str
+    severity: str  # "error": document(s) skipped; "warning": loaded with a caveat
+    message: str
+
+
+_LOGGED_PROBLEMS = 20
+
+
+class CorpusError(ValueError):
+    """Nothing in the given path could be read as a document."""
+
+
+@dataclass
+class LoadReport:
+    """What happened while reading: problems, counts, and the hash of every source read."""
+
+    problems: list[Problem] = field(default_factory=list)
+    n_read: int = 0
+    _hash: Any = field(default_factory=hashlib.sha256, repr=False)
+
+    def add(self, file: str, location: str, severity: str, message: str) -> None:
+        self.problems.append(Problem(file, location, severity, message))
+        # The first problems are logged one by one; past that, one line, so that a corpus
+        # with hundreds of empty records does not bury the log (all stay in `problems`).
+        if len(self.problems) <= _LOGGED_PROBLEMS:
+            where = f"{file}:{location}" if location else file
+            log.warning("%s: %s (%s)", where, message, severity)
+        elif len(self.problems) == _LOGGED_PROBLEMS + 1:
+            log.warning("further problems are recorded in the load report, not logged")
+
+    def note_source(self, name: str, data: bytes) -> None:
+        """Fold one source file into the corpus content hash (sources arrive sorted)."""
+        self._hash.update(name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+
+    @property
+    def content_hash(self) -> str:
+        return self._hash.hexdigest()
+
+    @property
+    def n_skipped(self) -> int:
+        return sum(1 for p in self.problems if p.severity == "error")
+
+    def summary(self) -> str:
+        """One line such as `read 30, skipped 2 (1 empty file, 1 no text field)`."""
+        reasons = Counter(_reason(p.message) for p in self.problems if p.severity == "error")
+        text = f"read {self.n_read}, skipped {self.n_skipped}"
+        if reasons:
+            text += " (" + ", ".join(f"{n} {why}" for why, n in reasons.most_common()) + ")"
+        warnings = sum(1 for p in self.problems if p.severity == "warning")
+        return text + (f", {warnings} warning(s)" if warnings else "")
+
+
+def _reason(message: str) -> str:
+    """The stable head of a problem message (before the first colon), used to group them."""
+    return message.split(":", 1)[0]
+
+
+_TEXT_FIELDS = (
+    "content",
+    "text",
+    "body",
+    "article",
+    "article_text",
+    "articlebody",
+    "article_body",
+    "full_text",
+    "fulltext",
+    "story",
+    "content_text",
+    "maintext",
+)
+_META_FIELDS = {
+    "title": ("title", "headline", "heading", "name"),
+    "source": ("source", "site", "outlet", "publisher", "newspaper", "website", "domain"),
+    "url": ("url", "link", "href", "permalink", "source_url"),
+    "author": ("author", "authors", "byline", "writer", "by"),
+}
+_READABLE = {".txt", ".json", ".jsonl", ".ndjson", ".csv", ".parquet"}
+_IGNORED = {".md"}  # documentation shipped beside a corpus (README.md, SOURCE.md)
+
+
+def iter_documents(
+    path: Path | str | None = None,
+    *,
+    text_field: str | None = None,
+    report: LoadReport | None = None,
+) -> Iterator[Document]:
+    """Stream raw documents from a file, an archive or a folder (recursive, sorted)."""
+    root = Path(path) if path is not None else config.default_corpus()
+    if not root.exists():
+        raise FileNotFoundError(f"corpus path does not exist: {root}")
+    report = report if report is not None else LoadReport()
+    files = _corpus_files(root, report) if root.is_dir() else [root]
+    base = root if root.is_dir() else root.parent
+    for file in files:
+        name = file.relative_to(base).as_posix()
+        try:
+            data = file.read_bytes()
+        except OSError as error:
+            report.add(name, "", "error", f"unreadable file: {error.strerror}")
+            continue
+        report.note_source(name, data)
+        for document in _read_source(name, data, text_field, report):
+            report.n_read += 1
+            yield document
+    if report.n_read == 0:
+        details = "; ".join(
+            f"{p.file} {p.location}: {p.message}".replace("  ", " ") for p in report.problems[:10]
+        )
+        raise CorpusError(f"no readable document in {root}" + (f": {details}" if details else ""))
+
+
+def _corpus_files(root: Path, report: LoadReport) -> list[Path]:
+    files = []
+    for file in sorted(root.rglob("*"), key=lambda p: p.relative_to(root).as_posix()):
+        relative = file.relative_to(root)
+        if not file.is_file() or any(part.startswith(".") for part in relative.parts):
+            continue
+        suffix = file.suffix.lower()
+        if suffix in _READABLE or suffix == ".zip":
+            files.append(file)
+        elif suffix not in _IGNORED:
+            report.add(relative.as_posix(), "", "warning", "ignored: not a supported format")
+    return files
+
+
+def _read_source(
+    name: str, data: bytes, text_field: str | None, report: LoadReport
+) -> Iterator[Document]:
+    suffix = Path(name.rsplit("!", 1)[-1]).suffix.lower()
+    if suffix == ".zip":
+        yield from _read_zip(name, data, text_field, report)
+        return
+    if not data.strip():
+        report.add(name, "", "error", "empty file")
+        return
+    if suffix == ".parquet":
+        records: Iterator[tuple[int, str, dict]] = _parquet_records(name, data, report)
+    else:
+        text = _decode(name, data, report)
+        if text is None:
+            return
+        if suffix == ".txt":
+            yield Document(_doc_id(name, None), name, None, text)
+            return
+        if suffix == ".csv":
+            records = _csv_records(name, text, text_field, report)
+        elif suffix == ".json":
+            records = _json_records(name, text, report)
+        else:
+            records = _jsonl_records(name, text, report)
+    for index, location, record in records:
+        document = _record_document(name, index, location, record, text_field, report)
+        if document is not None:
+            yield document
+
+
+def _read_zip(
+    name: str, data: bytes, text_field: str | None, report: LoadReport
+) -> Iterator[Document]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as error:
+        report.add(name, "", "error", f"not a readable zip archive: {error}")
+        return
+    n_before = report.n_read
+    yielded = 0
+    with archive:
+        members = sorted(
+            (m for m in archive.infolist() if not m.is_dir()), key=lambda m: m.filename
+        )
+        for member in members:
+            member_name = f"{name}!{member.filename}"
+            parts = member.filename.split("/")
+            suffix = Path(member.filename).suffix.lower()
+            if parts[0] == "__MACOSX" or any(p.startswith(".") for p in parts):
+                continue
+            if suffix not in _READABLE:
+                if suffix not in _IGNORED:
+                    report.add(member_name, "", "warning", "ignored: not a supported format")
+                continue
+            try:
+                member_data = archive.read(member)
+            except (zipfile.BadZipFile, OSError, EOFError) as error:
+                report.add(member_name, "", "error", f"unreadable archive member: {error}")
+                continue
+            for document in _read_source(member_name, member_data, text_field, report):
+                yielded += 1
+                yield document
+    if yielded == 0 and report.n_read == n_before:
+        report.add(name, "", "error", "no readable documents in archive")
+
+
+def _decode(name: str, data: bytes, report: LoadReport) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        report.add(
+            name,
+            f"line {line}",
+            "error",
+            f"not valid UTF-8: byte 0x{data[error.start]:02x} at offset {error.start}",
+        )
+        return None
+
+
+def _json_records(name: str, text: str, report: LoadReport) -> Iterator[tuple[int, str, dict]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        if error.msg == "Extra data":  # one object per line in a .json file
+            yield from _jsonl_records(name, text, report)
+        else:
+            report.add(
+                name,
+                f"line {error.lineno}",
+                "error",
+                f"malformed JSON: {error.msg} (column {error.colno})",
+            )
+        return
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
+        items = data_list if (data_list := lists[0] if len(lists) == 1 else None) else [data]
+    elif isinstance(data, list):
+        items = data
+    else:
+        report.add(name, "", "error", f"no records: top-level JSON {type(data).__name__}")
+        return
+    for index, item in enumerate(items):
+        yield index, f"record {index}", item
+
+
+def _jsonl_records(name: str, text: str, report: LoadReport) -> Iterator[tuple[int, str, dict]]:
+    index = 0
+    for lineno, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as error:
+            report.add(
+                name,
+                f"line {lineno}",
+                "error",
+                f"malformed JSON: {error.msg} (column {error.colno})",
+            )
+            continue
+        yield index, f"record {index} (line {lineno})", item
+        index += 1
+
+
+def _csv_records(
+    name: str, text: str, text_field: str | None, report: LoadReport
+) -> Iterator[tuple[int, str, dict]]:
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # articles exceed 128 KiB
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    columns = reader.fieldnames or []
+    if text_field and text_field.lower() not in {c.lower() for c in columns}:
+        report.add(
+            name,
+            "line 1",
+            "error",
+            f"missing column: {text_field!r} not among {', '.join(columns)}",
+        )
+        return
+    try:
+        for index, row in enumerate(reader):
+            yield index, f"record {index} (line {reader.line_num})", row
+    except csv.Error as error:
+        report.add(name, f"line {reader.line_num}", "error", f"malformed CSV: {error}")
+
+
+def _parquet_records(name: str, data: bytes, report: LoadReport) -> Iterator[tuple[int, str, dict]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        batches = pq.ParquetFile(io.BytesIO(data)).iter_batches(batch_size=2048)
+        index = 0
+        for batch in batches:
+            for row in batch.to_pylist():
+                yield index, f"record {index}", row
+                index += 1
+    except (pa.ArrowException, OSError) as error:
+        report.add(name, "", "error", f"unreadable Parquet: {error}")
+
+
+def _doc_id(name: str, record: int | None) -> str:
+    """Stable id from the source path: `folder/file`, `archive/member:17`, `file:17`.
+
+    A member named like its archive (`2015-07-21.zip!2015-07-21.json`) is not repeated.
+    """
+    stems: list[str] = []
+    for piece in name.split("!"):
+        stem = _STEM.sub("", piece)
+        if not stems or stem.rsplit("/", 1)[-1] != stems[-1].rsplit("/", 1)[-1]:
+            stems.append(stem)
+    base = "/".join(stems)
+    return base if record is None else f"{base}:{record}"
+
+
+_STEM = re.compile(r"\.[^./]+$")
+
+
+def _record_document(
+    name: str, index: int, location: str, record: Any, text_field: str | None, report: LoadReport
+) -> Document | None:
+    if not isinstance(record, dict):
+        report.add(name, location, "error", f"not an object: a {type(record).__name__}")
+        return None
+    keys = {str(k).strip().lower(): k for k in record}
+    text = _record_text(record, keys, text_field)
+    if isinstance(text, Problem):
+        report.add(name, location, "error", text.message)
+        return None
+    meta = {field: _first_text(record, keys, names) for field, names in _META_FIELDS.items()}
+    return Document(
+        _doc_id(name, index),
+        name,
+        index,
+        text,
+        date=_record_date(record, keys, name, location, report),
+        **meta,
+    )
+
+
+def _record_text(record: dict, keys: dict[str, Any], text_field: str | None) -> str | Problem:
+    if text_field:
+        key = keys.get(text_field.lower())
+        if key is None:
+            return Problem("", "", "error", f"no text field: {text_field!r} missing")
+        candidates = [key]
+    else:
+        candidates = [keys[k] for k in _TEXT_FIELDS if k in keys]
+        if not candidates:
+            looked = ", ".join(_TEXT_FIELDS[:5])
+            return Problem(
+                "",
+                "",
+                "error",
+                f"no text field: none of {looked}, ... among {', '.join(map(str, record))}",
+            )
+    for key in candidates:
+        value = record[key]
+        if isinstance(value, str) and value.strip():
+            return value
+    return Problem("", "", "error", f"empty text: field {candidates[0]!r} has no text")
+
+
+def _first_text(record: dict, keys: dict[str, Any], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        key = keys.get(name)
+        if key is not None:
+            value = record[key]
+            if isinstance(value, list):
+                value = ", ".join(str(v) for v in value if v)
+            if value is not None and str(value).strip():
+                return str(value).strip()
+    return None
+
+
+def _date_key(keys: dict[str, Any]) -> Any:
+    """Prefer `date`, then publication dates, then any date/time field."""
+    if "date" in keys:
+        return keys["date"]
+    for pattern in ("publish", "date", "time"):
+        for lower, key in keys.items():
+            if pattern in lower:
+                return key
+    return None
+
+
+def _record_date(
+    record: dict, keys: dict[str, Any], name: str, location: str, report: LoadReport
+) -> datetime | None:
+    key = _date_key(keys)
+    if key is None:
+        return None
+    value = record[key]
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    when = to_datetime(value)
+    if when is None:
+        report.add(name, location, "warning", f"unparseable date: {value!r} in {key!r}")
+    return when

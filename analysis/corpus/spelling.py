@@ -1,0 +1,70 @@
+"""Spelling-tolerant phrase matching for the rules: fold variants, build tolerant regexes.
+
+One phrase written as readers see it (اقرأ أيضاً) covers its spellings (إقرأ ايضا, with
+harakat or tatweel) without folding every line first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from analysis.charsets import (
+    ARABIC_INDIC_DIGITS,
+    CAMEL_DIACRITICS,
+    PERSIAN_DIGITS,
+    TATWEEL,
+    chars,
+    class_body,
+)
+
+_FOLD = str.maketrans(
+    {
+        "\u0622": "\u0627",  # alef madda -> alef
+        "\u0623": "\u0627",  # alef hamza above
+        "\u0625": "\u0627",  # alef hamza below
+        "\u0671": "\u0627",  # alef wasla
+        "\u0649": "\u064a",  # alef maqsura -> yeh
+        "\u0629": "\u0647",  # teh marbuta -> heh
+        "\u00a0": " ",
+        **dict.fromkeys(TATWEEL + chars(CAMEL_DIACRITICS)),  # tatweel, harakat, dagger alef
+    }
+)
+# Arabic-Indic and Persian (Eastern Arabic-Indic) digits both read as ASCII digits in rules.
+_DIGITS = str.maketrans(ARABIC_INDIC_DIGITS + PERSIAN_DIGITS, "0123456789" * 2)
+
+
+def fold(text: str) -> str:
+    """Matching key for rules: spelling variants folded, lowercased, single spaces."""
+    return " ".join(text.translate(_FOLD).translate(_DIGITS).lower().split())
+
+
+# Letters that `fold` merges, as classes, so a phrase matches every spelling without folding
+# each line first (folding every line with str.translate dominated the profile).
+_VARIANTS = {
+    "\u0627": "[\u0627\u0622\u0623\u0625\u0671]",
+    "\u064a": "[\u064a\u0649]",
+    "\u0647": "[\u0647\u0629]",
+    " ": "[\\s\u00a0]+",
+}
+_MARKS = f"[{TATWEEL}{class_body(CAMEL_DIACRITICS)}]*"  # allowed after any letter
+
+
+def _tolerant(phrase: str) -> str:
+    """Regex for one phrase matching its spelling variants, harakat and tatweel included."""
+    parts = []
+    for char in fold(phrase):
+        parts.append(_VARIANTS.get(char) or re.escape(char))
+        if "\u0621" <= char <= "\u064a":
+            parts.append(_MARKS)
+    return "".join(parts)
+
+
+def phrases(words: Iterable[str]) -> str:
+    """A regex alternation of phrases, longest first so the longest one wins."""
+    return "|".join(_tolerant(p) for p in sorted({fold(w) for w in words}, key=len, reverse=True))
+
+
+def word_count(text: str) -> int:
+    """Whitespace-delimited words (this package's `n_words_*`; `arabic` tokenizes later)."""
+    return len(text.split())

@@ -1,0 +1,256 @@
+"""The corpus as tables: one path per document (clean, row, fingerprint) and the assembly."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from analysis import config
+from analysis.corpus.clean import Cleaned, Removal, clean_text
+from analysis.corpus.dedup import Fingerprint, fingerprint, flag_duplicates
+from analysis.corpus.readers import Document, LoadReport, iter_documents
+from analysis.corpus.spelling import word_count
+
+log = logging.getLogger(__name__)
+
+
+DOCUMENT_COLUMNS = (
+    "doc_id",
+    "source_file",
+    "record",
+    "title",
+    "source",
+    "url",
+    "author",
+    "date",
+    "raw_text",
+    "text",
+    "n_chars_raw",
+    "n_chars_clean",
+    "n_words_raw",
+    "n_words_clean",
+    "duplicate_of",
+    "is_duplicate",
+)
+AUDIT_COLUMNS = ("doc_id", "line", "rule", "text")
+PROBLEM_COLUMNS = ("file", "location", "severity", "message")
+
+
+@dataclass
+class Corpus:
+    """Documents (duplicates flagged, not dropped), the cleaning audit and the load problems."""
+
+    documents: pd.DataFrame
+    audit: pd.DataFrame
+    problems: pd.DataFrame
+    name: str
+    path: Path
+    content_hash: str
+    keep_duplicates: bool = False
+    summary: str = ""
+
+    def analysed(self) -> pd.DataFrame:
+        """The rows that count: duplicates excluded unless `keep_duplicates`."""
+        if self.keep_duplicates:
+            return self.documents
+        return self.documents[~self.documents["is_duplicate"]]
+
+
+TEXT_COLUMNS = ("raw_text", "text")
+EMPTY_AFTER_CLEANING = "empty after cleaning: every line was boilerplate"
+
+
+class PreparedDocument(NamedTuple):
+    """What the corpus stage keeps of one document: its row, its audit, its fingerprint."""
+
+    row: dict[str, Any]  # the documents-table row (texts only when asked to keep them)
+    removed: list[Removal]
+    fingerprint: Fingerprint
+
+
+def prepare_document(document: Document) -> PreparedDocument:
+    """Clean one raw document: its table row, its audit and its fingerprint.
+
+    The one per-document path of the corpus stage: `load_corpus` and
+    `analysis.pipeline.DocumentProcessor` (in this process, local workers or Dask) both
+    call it, so both give the same rows.
+    """
+    cleaned = clean_text(document.raw_text)
+    return PreparedDocument(
+        document_row(document, cleaned), cleaned.removed, fingerprint(cleaned.text)
+    )
+
+
+def drop_texts(row: dict[str, Any]) -> dict[str, Any]:
+    """The row without `raw_text` and `text` (a worker sends back only what tables need)."""
+    for column in TEXT_COLUMNS:
+        del row[column]
+    return row
+
+
+def unique_documents(documents: Iterable[Document], report: LoadReport) -> Iterator[Document]:
+    """Drop a document whose id was already seen, with a warning."""
+    seen: set[str] = set()
+    for document in documents:
+        if document.doc_id in seen:
+            report.add(document.source_file, "", "warning", f"duplicate doc_id: {document.doc_id}")
+            continue
+        seen.add(document.doc_id)
+        yield document
+
+
+def load_corpus(
+    path: Path | str | None = None, *, text_field: str | None = None, keep_duplicates: bool = False
+) -> Corpus:
+    """Read, clean, audit and de-duplicate a corpus (default: the seed articles)."""
+    root = Path(path) if path is not None else config.default_corpus()
+    report = LoadReport()
+    documents = unique_documents(iter_documents(root, text_field=text_field, report=report), report)
+    corpus = build_corpus(
+        root, map(prepare_document, documents), report, keep_duplicates=keep_duplicates
+    )
+    log.info("%s: %s", root, corpus.summary)
+    return corpus
+
+
+def build_corpus(
+    root: Path,
+    prepared: Iterable[PreparedDocument],
+    report: LoadReport,
+    *,
+    keep_duplicates: bool,
+    keep_text: bool = True,
+) -> Corpus:
+    """Collect prepared documents (in corpus order) into the `Corpus` tables.
+
+    Duplicates are flagged here, centrally, since that needs every fingerprint.
+    """
+    rows = DocumentRows()
+    audit: list[tuple[str, int, str, str]] = []
+    fingerprints: dict[str, Fingerprint] = {}
+    empty: list[dict[str, Any]] = []
+    for document in prepared:
+        doc_id = document.row["doc_id"]
+        rows.append(document.row)
+        audit.extend((doc_id, *removal) for removal in document.removed)
+        fingerprints[doc_id] = document.fingerprint
+        if document.row["n_chars_clean"] == 0:
+            empty.append(document.row)
+    # Warnings about content come after the loader's own problems, in document order, so the
+    # table is the same whichever engine produced the documents.
+    for row in empty:
+        location = "" if row["record"] is None else f"record {row['record']}"
+        report.add(row["source_file"], location, "warning", EMPTY_AFTER_CLEANING)
+    duplicates = flag_duplicates(fingerprints)
+    del fingerprints
+    documents = documents_frame(rows, duplicates)
+    if not keep_text:
+        documents = documents.drop(columns=list(TEXT_COLUMNS))
+    return assemble_corpus(root, documents, audit, report, keep_duplicates=keep_duplicates)
+
+
+def assemble_corpus(
+    root: Path,
+    documents: pd.DataFrame,
+    audit: Iterable[tuple[Any, ...]],
+    report: LoadReport,
+    *,
+    keep_duplicates: bool,
+) -> Corpus:
+    """The `Corpus` of loaded documents, their audit rows and the load report."""
+    return Corpus(
+        documents=documents,
+        audit=pd.DataFrame(audit, columns=list(AUDIT_COLUMNS)).astype({"line": "int64"}),
+        problems=pd.DataFrame(report.problems, columns=list(PROBLEM_COLUMNS)),
+        name=root.name if root.is_dir() else root.stem,
+        path=root,
+        content_hash=report.content_hash,
+        keep_duplicates=keep_duplicates,
+        summary=report.summary(),
+    )
+
+
+def document_row(document: Document, cleaned: Cleaned) -> dict[str, Any]:
+    return {
+        "doc_id": document.doc_id,
+        "source_file": document.source_file,
+        "record": document.record,
+        "title": document.title or cleaned.title,
+        "source": document.source or cleaned.source,
+        "url": document.url,
+        "author": document.author,
+        "date": document.date or cleaned.date,
+        "raw_text": document.raw_text,
+        "text": cleaned.text,
+        "n_chars_raw": len(document.raw_text),
+        "n_chars_clean": len(cleaned.text),
+        "n_words_raw": word_count(document.raw_text),
+        "n_words_clean": word_count(cleaned.text),
+    }
+
+
+_STRING_COLUMNS = ("doc_id", "source_file", "title", "source", "url", "author", "raw_text", "text")
+
+
+class DocumentRows:
+    """Documents-table rows, turned into DataFrame chunks as they arrive.
+
+    Holding a whole corpus as row dicts and converting it at once peaks at about three times
+    the finished table (the Python strings, their Arrow copies, the intermediate arrays):
+    960 MB for SaudiNewsNet. In chunks, each row's Python strings live only until their chunk
+    is converted.
+    """
+
+    CHUNK = 2000
+
+    def __init__(self) -> None:
+        self._chunks: list[pd.DataFrame] = []
+        self._rows: list[dict[str, Any]] = []
+
+    def append(self, row: dict[str, Any]) -> None:
+        self._rows.append(row)
+        if len(self._rows) >= self.CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._rows:
+            self._chunks.append(pd.DataFrame(self._rows, columns=list(DOCUMENT_COLUMNS[:-2])))
+            self._rows = []
+
+    def frame(self) -> pd.DataFrame:
+        """All the rows, typed as if built at once (a text column with any value is `str`).
+
+        The chunks are handed over, not kept: call it once, when every row is in.
+        """
+        self._flush()
+        if not self._chunks:
+            return pd.DataFrame(columns=list(DOCUMENT_COLUMNS[:-2]))
+        frame = pd.concat(self._chunks, ignore_index=True)
+        self._chunks = []
+        for column in _STRING_COLUMNS:
+            # A chunk whose column is all None is `object`, and concatenation keeps `object`.
+            if frame[column].dtype == object and frame[column].notna().any():
+                frame[column] = frame[column].astype("str")
+        return frame
+
+
+def documents_frame(rows: DocumentRows, duplicates: dict[str, str]) -> pd.DataFrame:
+    frame = rows.frame()
+    frame["duplicate_of"] = frame["doc_id"].map(duplicates)
+    frame["is_duplicate"] = frame["duplicate_of"].notna()
+    return frame.astype(
+        {
+            "record": "Int64",
+            "date": "datetime64[ns]",
+            "n_chars_raw": "int64",
+            "n_chars_clean": "int64",
+            "n_words_raw": "int64",
+            "n_words_clean": "int64",
+            "is_duplicate": "bool",
+        }
+    )
