@@ -29,9 +29,10 @@ import pandas as pd
 from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
-from analysis import config, validation
+from analysis import config
 from analysis.charsets import ARABIC_BLOCKS, LATIN_LETTERS, class_body
 from analysis.files import atomic_writer
+from analysis.themes import validation
 
 _ARABIC_LETTER = re.compile(f"[{class_body(ARABIC_BLOCKS)}]")
 _LATIN_LETTER = re.compile(f"[{class_body(LATIN_LETTERS)}]")

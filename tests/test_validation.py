@@ -1,4 +1,4 @@
-"""analysis.validation: samples, labelled files, agreement, scores and the surface-form audit."""
+"""analysis.themes.validation: samples, labels, agreement, scores and the surface-form audit."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import config, themes, validation
+from analysis import config, themes
 from analysis.pipeline import run_pipeline
+from analysis.themes import validation
 
 DATA = Path(__file__).parent / "data" / "validation"
 THEME_IDS = themes.default_lexicon().theme_ids

@@ -7,7 +7,7 @@ from typing import Any
 from analysis.cli.output import EXIT_OK, corpus_run, fail, write_table
 from analysis.corpus import CorpusError
 from analysis.themes import LexiconError, load_lexicon
-from analysis.validation import surface_forms
+from analysis.themes.validation import surface_forms
 
 
 def run(args: Any) -> int:

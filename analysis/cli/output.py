@@ -13,7 +13,7 @@ import pandas as pd
 from analysis.files import atomic_writer
 from analysis.pipeline import PipelineResult, run_pipeline
 from analysis.themes import Lexicon
-from analysis.validation import write_tsv
+from analysis.themes.validation import write_tsv
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the work itself failed (a notebook cell raised)

@@ -7,7 +7,7 @@ from typing import Any
 
 from analysis.cli.output import EXIT_OK, fail, write_table
 from analysis.themes import LexiconError, load_lexicon
-from analysis.validation import (
+from analysis.themes.validation import (
     LabelsError,
     errors,
     predictions,

@@ -33,12 +33,8 @@ import numpy as np
 import pandas as pd
 
 from analysis import arabic, config
-from analysis.themes import (
-    Analysis,
-    Lexicon,
-    load_lexicon,
-    match_text,
-)
+from analysis.themes.lexicon import Lexicon, load_lexicon
+from analysis.themes.matcher import Analysis, match_text
 
 __all__ = [
     "LABEL_COLUMNS",

@@ -1,0 +1,92 @@
+"""Themes: the lexicon, matching, tables, KWIC, keyness, and their validation.
+
+- `lexicon`: the YAML lexicon parsed and checked, `Lexicon`, proclitic morphology.
+- `matcher`: `analyse_text` (pure, per document), `analyse_corpus`, `Analysis`.
+- `tables`: counts, rates, summary, top terms, co-occurrence, KWIC, the document table.
+- `keyness`: over- and under-used terms of one set of documents against another.
+- `written`: the written false-friend regression set (development figures).
+- `validation`: validity on real, held-out text (samples, labels, scores, form audit);
+  imported as `from analysis.themes import validation`.
+"""
+
+from analysis.themes.keyness import document_keyness, keyness, term_counts
+from analysis.themes.lexicon import (
+    UNMATCHABLE,
+    ContextRule,
+    Lexicon,
+    LexiconError,
+    Pattern,
+    Theme,
+    compile_entry,
+    default_lexicon,
+    load_lexicon,
+    parse_lexicon,
+)
+from analysis.themes.matcher import (
+    DOC_TOKEN_COLUMNS,
+    HIT_COLUMNS,
+    Analysis,
+    DocAnalysis,
+    Hit,
+    LexiconAnalyser,
+    Match,
+    analyse_corpus,
+    analyse_text,
+    analysis_from_results,
+    match_text,
+    process_lexicon,
+)
+from analysis.themes.tables import (
+    cooccurrence,
+    counts_by_document,
+    document_theme_table,
+    kwic,
+    rates_by_document,
+    theme_summary,
+    top_terms,
+)
+from analysis.themes.written import (
+    LabelledSentence,
+    load_validation_set,
+    validate,
+    validation_details,
+)
+
+__all__ = [
+    "DOC_TOKEN_COLUMNS",
+    "HIT_COLUMNS",
+    "UNMATCHABLE",
+    "Analysis",
+    "ContextRule",
+    "DocAnalysis",
+    "Hit",
+    "LabelledSentence",
+    "Lexicon",
+    "LexiconAnalyser",
+    "LexiconError",
+    "Match",
+    "Pattern",
+    "Theme",
+    "analyse_corpus",
+    "analyse_text",
+    "analysis_from_results",
+    "compile_entry",
+    "cooccurrence",
+    "counts_by_document",
+    "default_lexicon",
+    "document_keyness",
+    "document_theme_table",
+    "keyness",
+    "kwic",
+    "load_lexicon",
+    "load_validation_set",
+    "match_text",
+    "parse_lexicon",
+    "process_lexicon",
+    "rates_by_document",
+    "term_counts",
+    "theme_summary",
+    "top_terms",
+    "validate",
+    "validation_details",
+]

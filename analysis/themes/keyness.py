@@ -1,0 +1,118 @@
+"""Keyness: the terms over- and under-used in one set of documents against another."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis import arabic
+from analysis.themes.lexicon import word_key
+
+
+def term_counts(texts: Iterable[str], *, stopwords: bool = False) -> Counter[str]:
+    """Counts of analysis keys over texts (stopwords dropped unless `stopwords`), for `keyness`.
+
+    Tokens are counted first (`arabic.normalized_tokens`), then each distinct type is mapped
+    to its key once (cached across calls).
+    """
+    types: Counter[str] = Counter()
+    for text in texts:
+        types.update(arabic.normalized_tokens(text))  # counting a list runs in C
+    keyed: Counter[str] = Counter()
+    for word, n in types.items():
+        key = _term_key(word, stopwords)
+        if key:
+            keyed[key] += n
+    return keyed
+
+
+@lru_cache(maxsize=1 << 20)
+def _term_key(word: str, keep_stopwords: bool) -> str:
+    """The key a normalized type is counted under by `term_counts` ("" = not counted)."""
+    if not keep_stopwords and word in arabic.stopwords():
+        return ""
+    return word_key(word)
+
+
+def keyness(
+    target: Mapping[str, int],
+    reference: Mapping[str, int],
+    *,
+    min_count: int = 3,
+    top: int | None = 50,
+) -> pd.DataFrame:
+    """Log-likelihood keyness (Dunning 1993, as computed by Rayson and Garside 2000).
+
+    For each term with at least `min_count` occurrences in the target: `term`,
+    `count_target`, `count_reference`, `per_1000_target`, `per_1000_reference`,
+    `log_likelihood` (G2; 3.84 is p < 0.05, 6.63 p < 0.01, 10.83 p < 0.001, 1 d.f.),
+    `log_ratio` (binary log of the relative frequency ratio, 0.5 added to zero counts) and
+    `key` (`over` when relatively more frequent in the target, else `under`). Sorted by
+    log-likelihood, over-used terms first; `top` rows (all when None).
+    """
+    columns = [
+        "term",
+        "count_target",
+        "count_reference",
+        "per_1000_target",
+        "per_1000_reference",
+        "log_likelihood",
+        "log_ratio",
+        "key",
+    ]
+    total_t = float(sum(target.values()))
+    total_r = float(sum(reference.values()))
+    terms = [t for t, n in target.items() if n >= min_count]
+    if not terms or total_t == 0 or total_r == 0:
+        return pd.DataFrame(columns=columns)
+    a = np.array([target[t] for t in terms], dtype=float)
+    b = np.array([reference.get(t, 0) for t in terms], dtype=float)
+    expected_a = total_t * (a + b) / (total_t + total_r)
+    expected_b = total_r * (a + b) / (total_t + total_r)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        part_a = np.where(a > 0, a * np.log(a / expected_a), 0.0)
+        part_b = np.where(b > 0, b * np.log(b / expected_b), 0.0)
+    g2 = 2.0 * (part_a + part_b)
+    freq_a, freq_b = a / total_t, b / total_r
+    log_ratio = np.log2(np.maximum(a, 0.5) / total_t) - np.log2(np.maximum(b, 0.5) / total_r)
+    table = pd.DataFrame(
+        {
+            "term": terms,
+            "count_target": a.astype("int64"),
+            "count_reference": b.astype("int64"),
+            "per_1000_target": freq_a * 1000.0,
+            "per_1000_reference": freq_b * 1000.0,
+            "log_likelihood": g2,
+            "log_ratio": log_ratio,
+            "key": np.where(freq_a >= freq_b, "over", "under"),
+        }
+    )
+    table["_under"] = table["key"] == "under"
+    table = table.sort_values(["_under", "log_likelihood", "term"], ascending=[True, False, True])
+    table = table.drop(columns="_under").reset_index(drop=True)
+    return table if top is None else table.head(top)
+
+
+def document_keyness(
+    documents: pd.DataFrame,
+    target: Iterable[str] | pd.Series,
+    reference: Mapping[str, int] | None = None,
+    **options: Any,
+) -> pd.DataFrame:
+    """`keyness` of a group of documents (doc_ids, or a boolean mask over `documents`) against
+    the other documents, or against `reference` term counts (e.g. `term_counts` of a
+    reference corpus). `options` go to `keyness`."""
+    if isinstance(target, pd.Series) and target.dtype == bool:
+        in_group = target.to_numpy()
+    else:
+        wanted = {str(d) for d in target}
+        in_group = documents["doc_id"].astype(str).isin(wanted).to_numpy()
+    texts = documents["text"].fillna("").astype(str)
+    target_counts = term_counts(texts[in_group])
+    reference_counts = reference if reference is not None else term_counts(texts[~in_group])
+    return keyness(target_counts, reference_counts, **options)

@@ -1,0 +1,311 @@
+"""Finding the lexicon in text: one Aho-Corasick pass per document, context, exclusions.
+
+* Every token of a text is mapped to its analysis key, once per distinct word type (cached
+  in the lexicon); the keys are joined by spaces.
+* All entries (words, phrases, exclusions, context terms and cues) are in one Aho-Corasick
+  automaton, so one C-speed pass finds every entry; a trailing `*` (word family) is a
+  pattern that may end inside the last token.
+* Per theme, a match overlapping one of the theme's exclusions is dropped, then overlapping
+  matches count once: the longest (in tokens, then characters) wins.
+* `analyse_text` is the pure, picklable per-document function; `analyse_corpus` maps it over
+  a DataFrame of documents (serially, with local processes, or with the Dask engine of
+  `analysis.parallel`) and returns the tidy `hits` and `doc_tokens` tables.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from analysis import arabic
+from analysis.themes.lexicon import (
+    ALSO,
+    CUE,
+    EXCLUDE,
+    PHRASE,
+    TERM,
+    UNLESS,
+    WORD,
+    ContextRule,
+    Lexicon,
+    Pattern,
+    Theme,
+    default_lexicon,
+)
+
+# --- matching one text ----------------------------------------------------------------------
+
+
+class Match(NamedTuple):
+    """One counted match: `start`/`end` are character offsets into the text given."""
+
+    theme: str
+    entry: str
+    start: int
+    end: int
+    text: str
+
+
+class Hit(NamedTuple):
+    """A match with the index of its sentence (0-based) in the document."""
+
+    sentence: int
+    theme: str
+    entry: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class DocAnalysis:
+    """What `analyse_text` finds in one document (small and picklable)."""
+
+    n_tokens: int
+    n_sentences: int
+    hits: tuple[Hit, ...]
+
+
+class _Found(NamedTuple):
+    """A raw automaton match in token indexes (inclusive `first`..`last`)."""
+
+    pattern: Pattern
+    first: int
+    last: int
+    sentence: int
+
+
+def analyse_text(text: str, lexicon: Lexicon) -> DocAnalysis:
+    """Tokens, sentences and counted theme hits of one cleaned text (pure, picklable)."""
+    tokens = arabic.TokenIndex(text)
+    sentence_starts = arabic.sentence_starts(text)
+    if not len(tokens):
+        return DocAnalysis(0, len(sentence_starts), ())
+    found = _find(tokens, sentence_starts, lexicon)
+    hits: list[Hit] = []
+    for theme_id in lexicon.theme_ids:
+        theme_found = found.get(theme_id, [])
+        if theme_id in lexicon.excluded_forms:
+            theme_found = _spelled_right(theme_found, theme_id, tokens.words, lexicon)
+        for f in _resolve(theme_found, lexicon.rules):
+            start, end = tokens.span(f.first)[0], tokens.span(f.last)[1]
+            hits.append(Hit(f.sentence, theme_id, f.pattern.entry, start, end, text[start:end]))
+    hits.sort(key=lambda h: (h.start, h.end, h.theme))
+    return DocAnalysis(len(tokens), len(sentence_starts), tuple(hits))
+
+
+def match_text(text: str, lexicon: Lexicon | None = None) -> list[Match]:
+    """Counted theme matches in a text, in text order."""
+    lexicon = lexicon or default_lexicon()
+    return [
+        Match(h.theme, h.entry, h.start, h.end, h.text) for h in analyse_text(text, lexicon).hits
+    ]
+
+
+def _find(
+    tokens: arabic.TokenIndex, sentence_starts: Sequence[int], lexicon: Lexicon
+) -> dict[str, list[_Found]]:
+    """Every automaton match, grouped by theme, phrases crossing a sentence boundary dropped."""
+    joined = " " + " ".join(lexicon.token_keys(tokens.words)) + " "
+    patterns = lexicon.patterns
+    found: dict[str, list[_Found]] = {}
+    # A match starts at the space before its first key, so the spaces before that one number
+    # the token; they are counted from the previous match on (matches come nearly in order).
+    position = spaces = 0
+    for end, (length, indexes) in lexicon.automaton().iter(joined):
+        start = end - length + 1
+        if start >= position:
+            spaces += joined.count(" ", position, start)
+        else:
+            spaces -= joined.count(" ", start, position)
+        position, first = start, spaces
+        sentence = _sentence_of(tokens.span(first)[0], sentence_starts)
+        for index in indexes:
+            pattern = patterns[index]
+            last = first + len(pattern.keys) - 1
+            if last != first and _sentence_of(tokens.span(last)[0], sentence_starts) != sentence:
+                continue
+            found.setdefault(pattern.theme, []).append(_Found(pattern, first, last, sentence))
+    return found
+
+
+def _spelled_right(
+    found: list[_Found], theme_id: str, words: Sequence[str], lexicon: Lexicon
+) -> list[_Found]:
+    """The matches none of whose words is one of the theme's excluded spellings."""
+    return [
+        f
+        for f in found
+        if not any(lexicon.excluded_form(theme_id, words[i]) for i in range(f.first, f.last + 1))
+    ]
+
+
+def _sentence_of(offset: int, sentence_starts: Sequence[int]) -> int:
+    return max(bisect.bisect_right(sentence_starts, offset) - 1, 0)
+
+
+def _resolve(found: list[_Found], rules: Sequence[ContextRule]) -> list[_Found]:
+    """One theme's counted matches: context checked, exclusions applied, longest wins."""
+    cues = [f for f in found if f.pattern.role == CUE]
+    also = [f for f in found if f.pattern.role == ALSO]
+    unless = [f for f in found if f.pattern.role == UNLESS]
+    excluded = [f for f in found if f.pattern.role == EXCLUDE]
+    candidates = [
+        f
+        for f in found
+        if f.pattern.role in (WORD, PHRASE)
+        or (f.pattern.role == TERM and _in_context(f, cues, also, unless, rules[f.pattern.rule]))
+    ]
+    candidates = [f for f in candidates if not any(_overlap(f, x) for x in excluded)]
+    # Longest first (tokens, then a later first token loses), then keep non-overlapping ones.
+    candidates.sort(key=lambda f: (f.first - f.last, f.first, -len(f.pattern.entry)))
+    kept: list[_Found] = []
+    taken: set[int] = set()
+    for f in candidates:
+        span = range(f.first, f.last + 1)
+        if not taken.intersection(span):
+            kept.append(f)
+            taken.update(span)
+    return kept
+
+
+def _in_context(
+    term: _Found,
+    cues: Sequence[_Found],
+    also: Sequence[_Found],
+    unless: Sequence[_Found],
+    rule: ContextRule,
+) -> bool:
+    """A cue (and an `also` cue, if the rule has them) near the term, and no `unless` word."""
+    if not _has_cue(term, cues, rule.window):
+        return False
+    if rule.needs_also and not _has_cue(term, also, rule.window):
+        return False
+    return not _has_cue(term, unless, rule.window)
+
+
+def _has_cue(term: _Found, cues: Sequence[_Found], window: int) -> bool:
+    return any(
+        c.pattern.rule == term.pattern.rule
+        and c.sentence == term.sentence
+        and not _overlap(c, term)
+        and c.first <= term.last + window
+        and c.last >= term.first - window
+        for c in cues
+    )
+
+
+def _overlap(a: _Found, b: _Found) -> bool:
+    return a.first <= b.last and b.first <= a.last
+
+
+# --- a corpus -------------------------------------------------------------------------------
+
+HIT_COLUMNS = ["doc_id", "sentence", "theme", "entry", "match", "start", "end"]
+DOC_TOKEN_COLUMNS = ["doc_id", "n_tokens", "n_sentences"]
+
+
+@dataclass
+class Analysis:
+    """Theme analysis of a corpus.
+
+    - `hits`: one row per counted match: `doc_id`, `sentence` (0-based index in the
+      document), `theme`, `entry` (as written in the lexicon), `match` (original text),
+      `start`, `end` (character offsets into the document's cleaned `text`).
+    - `doc_tokens`: one row per document: `doc_id`, `n_tokens`, `n_sentences`.
+    - `themes`: the lexicon's themes, in order (tables list every theme, even with no hit).
+    """
+
+    hits: pd.DataFrame
+    doc_tokens: pd.DataFrame
+    themes: list[Theme]
+    lexicon_version: str = ""
+    lexicon_hash: str = ""
+
+    @property
+    def theme_ids(self) -> list[str]:
+        return [t.id for t in self.themes]
+
+
+def analysis_from_results(
+    doc_ids: Sequence[str], results: Iterable[DocAnalysis], lexicon: Lexicon
+) -> Analysis:
+    """Assemble per-document results (in `doc_ids` order) into the tidy tables."""
+    hit_rows: list[tuple[Any, ...]] = []
+    token_rows: list[tuple[str, int, int]] = []
+    for doc_id, result in zip(doc_ids, results, strict=True):
+        token_rows.append((doc_id, result.n_tokens, result.n_sentences))
+        hit_rows.extend(
+            (doc_id, h.sentence, h.theme, h.entry, h.text, h.start, h.end) for h in result.hits
+        )
+    hits = pd.DataFrame(hit_rows, columns=HIT_COLUMNS).astype(
+        {"doc_id": "str", "sentence": "int64", "start": "int64", "end": "int64"}
+    )
+    doc_tokens = pd.DataFrame(token_rows, columns=DOC_TOKEN_COLUMNS).astype(
+        {"doc_id": "str", "n_tokens": "int64", "n_sentences": "int64"}
+    )
+    return Analysis(hits, doc_tokens, list(lexicon.themes), lexicon.version, lexicon.content_hash)
+
+
+class LexiconAnalyser:
+    """`analyse_text` bound to a lexicon, as a picklable callable for process and Dask maps.
+
+    In each process the first copy of a lexicon (by content hash) is kept and reused, so its
+    automaton and per-type key cache are built once per process, not once per chunk.
+    """
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lexicon = lexicon
+
+    def __call__(self, text: str) -> DocAnalysis:
+        return analyse_text(text, process_lexicon(self.lexicon))
+
+
+_PROCESS_LEXICONS: dict[str, Lexicon] = {}
+
+
+def process_lexicon(lexicon: Lexicon) -> Lexicon:
+    """This process's copy of `lexicon`: the first one received with its content hash.
+
+    A lexicon pickled to a worker arrives as a fresh copy with every chunk; keeping the first
+    builds its automaton and per-type key cache once per process, not once per chunk.
+    """
+    return _PROCESS_LEXICONS.setdefault(lexicon.content_hash, lexicon)
+
+
+def analyse_corpus(
+    documents: pd.DataFrame,
+    lexicon: Lexicon | None = None,
+    *,
+    workers: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+) -> Analysis:
+    """Analyse every row of `documents` (columns `doc_id`, `text`).
+
+    One worker runs in this process; `workers > 1` uses local processes and
+    `engine="dask"` a Dask cluster (`scheduler` address, else a local one), both through
+    `analysis.parallel.map_ordered`. Every engine gives the same result.
+    """
+    lexicon = lexicon or default_lexicon()
+    missing = {"doc_id", "text"} - set(documents.columns)
+    if missing:
+        raise ValueError(f"documents need the columns doc_id and text; missing {sorted(missing)}")
+    doc_ids = documents["doc_id"].astype(str).tolist()
+    texts = documents["text"].fillna("").astype(str).tolist()
+    if engine == "local" and workers == 1 and not scheduler:
+        return analysis_from_results(doc_ids, (analyse_text(t, lexicon) for t in texts), lexicon)
+    try:
+        from analysis.parallel import map_ordered
+    except ImportError as exc:
+        raise RuntimeError(
+            f"engine {engine!r} with {workers} workers needs analysis.parallel: {exc}"
+        ) from exc
+    results = map_ordered(
+        LexiconAnalyser(lexicon), texts, workers=workers, engine=engine, scheduler=scheduler
+    )
+    return analysis_from_results(doc_ids, results, lexicon)
