@@ -1,6 +1,6 @@
 """Theme analysis of Arabic news discourse.
 
-Data flows one way, one module per stage:
+Data flows one way, one module or package per stage (see DESIGN.md):
 
     files -> corpus (load, clean, audit) -> arabic (normalize, tokenize, stem)
           -> themes (lexicon, matches, tables, KWIC) -> plotting (figures)

@@ -28,6 +28,9 @@ SAUDINEWSNET_DIR = Path(
     os.environ.get("SAUDINEWSNET_DIR", PROJECT_ROOT.parent / "shared" / "corpora" / "saudinewsnet")
 )
 
+# nbconvert templates (one folder per template, the report's is `report`, with the index page).
+TEMPLATES_DIR = PACKAGE_DIR / "report" / "templates"
+
 KERNEL_NAME = "arabic-themes"
 
 

@@ -24,7 +24,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("analysis.themes",),
     ("analysis.pipeline",),
     ("analysis.plotting",),
-    ("analysis.notebook", "analysis.narrative"),
+    ("analysis.notebook",),
     ("analysis.report",),
     ("analysis.cli", "analysis.__main__"),
 )

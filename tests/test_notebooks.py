@@ -10,9 +10,10 @@ import nbformat
 import pytest
 from report_support import FAILING_NOTEBOOKS, notebook_names, reader_report
 
-from analysis import config, report
+from analysis import config
 from analysis.cli import report as cli_report
 from analysis.report import NotebookError, build_report
+from analysis.report import build as report
 
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 

@@ -41,7 +41,7 @@ def documents() -> pd.DataFrame:
 @pytest.fixture
 def non_shaping(monkeypatch):
     """Pretend matplotlib neither joins nor reorders Arabic (matplotlib < 3.11)."""
-    monkeypatch.setattr(plotting, "shaping_support", lambda: ShapingSupport(False, False))
+    monkeypatch.setattr(plotting.labels, "shaping_support", lambda: ShapingSupport(False, False))
 
 
 def drawn_texts(fig) -> list[str]:
@@ -76,7 +76,7 @@ def test_non_shaping_matplotlib_gets_reshaped_and_reordered_text(non_shaping):
 
 
 def test_shaping_matplotlib_gets_the_text_unchanged(monkeypatch):
-    monkeypatch.setattr(plotting, "shaping_support", lambda: ShapingSupport(True, True))
+    monkeypatch.setattr(plotting.labels, "shaping_support", lambda: ShapingSupport(True, True))
     assert plotting.arabic_label(LABEL) == LABEL
 
 
@@ -88,7 +88,7 @@ def test_shaping_matplotlib_gets_the_text_unchanged(monkeypatch):
     ],
 )
 def test_each_missing_capability_is_supplied_alone(monkeypatch, support, expected):
-    monkeypatch.setattr(plotting, "shaping_support", lambda: support)
+    monkeypatch.setattr(plotting.labels, "shaping_support", lambda: support)
     assert plotting.arabic_label(LABEL) == expected
 
 

@@ -134,7 +134,7 @@ def test_fallback_family_draws_what_the_arabic_font_lacks(font):
 
 
 def test_missing_font_package_warns_and_still_shapes(monkeypatch):
-    monkeypatch.setattr(plotting, "_noto_font_file", lambda: None)
+    monkeypatch.setattr(plotting.labels, "_noto_font_file", lambda: None)
     plotting.project_font.cache_clear()
     plotting.shaping_support.cache_clear()
     try:

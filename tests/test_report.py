@@ -1,4 +1,4 @@
-"""analysis.report machinery and analysis.narrative helpers, without running a kernel."""
+"""analysis.report machinery and analysis.notebook helpers, without running a kernel."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from analysis import narrative as nv
-from analysis import report
+from analysis import notebook as nv
 from analysis.report import ReportError
+from analysis.report import build as report
 
 HOSTILE = '<script>alert(1)</script> <img src=x onerror="alert(2)"> [click](https://evil.test)'
 NETWORK_REFERENCE = re.compile(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
@@ -139,7 +139,7 @@ def test_title_and_summary_come_from_the_first_markdown_cell():
     assert report.notebook_title(nbformat.v4.new_notebook(), "fallback") == "fallback"
 
 
-# --- narrative ----------------------------------------------------------------------------
+# --- notebook -----------------------------------------------------------------------------
 
 
 def test_escape_neutralises_markup_and_blanks_missing_values():

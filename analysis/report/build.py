@@ -4,7 +4,7 @@
 ``config.KERNEL_NAME``, with the run's parameters injected after the cell tagged
 ``parameters`` (the papermill convention, without papermill). Each executed notebook is
 exported to one self-contained HTML page with the project template
-(``analysis/templates/report``), which drops every CDN script nbconvert's stock templates
+(``analysis/report/templates/report``), which drops every CDN script nbconvert's stock templates
 reference, so a page opens offline with no network request. ``index.html`` introduces the
 study and links the pages.
 
@@ -38,10 +38,11 @@ from nbformat import NotebookNode
 from traitlets.config import Config
 
 from analysis import __version__, config
-from analysis.narrative import PROVENANCE_FILE
+from analysis.notebook.provenance import PROVENANCE_FILE
 
-TEMPLATES_DIR = config.PACKAGE_DIR / "templates"
+TEMPLATES_DIR = config.TEMPLATES_DIR
 TEMPLATE_NAME = "report"
+
 NOTEBOOK_PATTERN = re.compile(r"^\d\d_[\w-]+\.ipynb$")
 PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
@@ -221,7 +222,7 @@ def auto_dir(rendered_html: str) -> str:
     """Give every block of rendered Markdown ``dir="auto"``: Arabic runs right to left.
 
     Only applied to Markdown cells written in this repository (trusted HTML); corpus text
-    enters pages through `analysis.narrative`, which escapes it and sets ``dir`` itself.
+    enters pages through `analysis.notebook`, which escapes it and sets ``dir`` itself.
     """
     return _BLOCK_TAG.sub(r'<\1 dir="auto"', rendered_html)
 
@@ -421,12 +422,3 @@ def build_report(
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
     return out
-
-
-__all__ = [
-    "BuildLog",
-    "NotebookError",
-    "Page",
-    "ReportError",
-    "build_report",
-]

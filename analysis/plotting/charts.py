@@ -1,26 +1,4 @@
-"""Figures for the theme analysis, with Arabic that reads right on any matplotlib.
-
-Arabic labels. matplotlib >= 3.11 lays text out with libraqm (HarfBuzz shaping + bidi
-reordering), so logical-order Arabic must be passed unchanged; older releases draw each
-code point's isolated glyph left to right, so the text must first be reshaped into
-presentation forms (arabic-reshaper) and reordered into visual order (python-bidi). Applying
-that old recipe on a shaping matplotlib draws every label reversed, which still "looks
-Arabic". `arabic_label` therefore does not trust a version number: `shaping_support()`
-renders two probe strings once per process with the project font through matplotlib's own
-Agg text path and measures the ink:
-
-* joining: "ببب" shaped (initial + medial + final beh) is far narrower than three isolated
-  behs (ratio ~0.6 measured on 3.11, ~1.05 on 3.10);
-* direction: in "اب" the alef (the tallest ink column) sits at the right when the text is
-  laid out right to left, at the left when it is not.
-
-Each missing capability is supplied separately (reshape if glyphs do not join, reorder if
-runs are not reversed), so the four combinations are all handled.
-
-Font. "Noto Sans Arabic" from the PyPI package ``fontpkg-noto-sans-arabic`` is registered
-with matplotlib's font manager; "DejaVu Sans" (shipped with matplotlib, and it has Arabic
-glyphs) follows it in ``font.family`` so per-glyph fallback covers anything Noto lacks, and
-is the whole fallback, with a warning, when the package is missing.
+"""The report's charts, and saving them.
 
 Every chart function draws inside `project_style()`, passes every text through
 `arabic_label`, colours themes with the one mapping of `theme_colours`, and returns a Figure.
@@ -28,306 +6,35 @@ Every chart function draws inside `project_style()`, passes every text through
 
 from __future__ import annotations
 
-import functools
 import re
 import textwrap
-import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from analysis import config
-from analysis.charsets import ARABIC_BLOCKS, class_body
 from analysis.files import atomic_writer
-
-FONT_PACKAGE = "fontpkg-noto-sans-arabic"
-ARABIC_FAMILY = "Noto Sans Arabic"
-FALLBACK_FAMILY = "DejaVu Sans"
-
-# Okabe & Ito (2008), the reference colour-blind-safe qualitative palette, black last
-# because it is the hardest to annotate; then Paul Tol's "muted" scheme (also CVD-safe)
-# so analysts can add themes before any colour repeats.
-OKABE_ITO = (
-    "#0072B2",  # blue
-    "#E69F00",  # orange
-    "#009E73",  # bluish green
-    "#D55E00",  # vermillion
-    "#CC79A7",  # reddish purple
-    "#56B4E9",  # sky blue
-    "#F0E442",  # yellow
-    "#000000",  # black
+from analysis.plotting.colours import (
+    SEQUENTIAL_CMAP,
+    ordered_themes,
+    theme_colours,
+    theme_label,
+    theme_names,
 )
-TOL_MUTED = (
-    "#332288",
-    "#117733",
-    "#88CCEE",
-    "#882255",
-    "#44AA99",
-    "#999933",
-    "#AA4499",
-    "#DDCC77",
-    "#CC6677",
+from analysis.plotting.labels import (
+    arabic_label,
+    bilingual,
+    font_families,
+    project_style,
+    shorten,
 )
-PALETTE = OKABE_ITO + TOL_MUTED
-
-SEQUENTIAL_CMAP = "Blues"  # single hue: readable for every colour-vision deficiency
-
-_ARABIC_SCRIPT = re.compile(f"[{class_body(ARABIC_BLOCKS)}]")
-
-
-# --- font ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProjectFont:
-    """The font families charts use, first choice first, and the registered Arabic file."""
-
-    families: tuple[str, ...]
-    path: Path | None
-
-
-def _noto_font_file() -> Path | None:
-    """The packaged Noto Sans Arabic file, or None when the package is not installed."""
-    try:
-        import fontpkg_noto_sans_arabic as package
-    except ImportError:
-        return None
-    files = sorted((package.ROOT / "files").glob("NotoSansArabic*.ttf"))
-    return files[0] if files else None
-
-
-@functools.cache
-def project_font() -> ProjectFont:
-    """Register the project's Arabic font with matplotlib (once) and return the families."""
-    path = _noto_font_file()
-    if path is None:
-        warnings.warn(
-            f"the font package {FONT_PACKAGE!r} is not installed; charts fall back to "
-            f"{FALLBACK_FAMILY!r} (Arabic glyphs, plainer design). Install it with "
-            f"`pip install {FONT_PACKAGE}`.",
-            stacklevel=2,
-        )
-        return ProjectFont(families=(FALLBACK_FAMILY,), path=None)
-    font_manager.fontManager.addfont(str(path))
-    return ProjectFont(families=(ARABIC_FAMILY, FALLBACK_FAMILY), path=path)
-
-
-def font_families() -> list[str]:
-    """The ``font.family`` list charts use (Arabic font first, per-glyph fallback after)."""
-    return list(project_font().families)
-
-
-def style_rc() -> dict[str, Any]:
-    """The project's rcParams: font, quiet grid, readable sizes, reproducible SVG."""
-    return {
-        "font.family": font_families(),
-        "font.size": 10,
-        "axes.titlesize": 12,
-        # The packaged variable font registers one (regular) weight: asking for bold only
-        # logs findfont warnings, so hierarchy comes from size.
-        "axes.titleweight": "normal",
-        "axes.labelsize": 10,
-        "axes.spines.top": False,
-        "axes.spines.right": False,
-        "axes.grid": False,
-        "axes.axisbelow": True,
-        "grid.color": "#dddddd",
-        "grid.linewidth": 0.6,
-        "legend.frameon": False,
-        "figure.dpi": 100,
-        "figure.facecolor": "white",
-        "savefig.dpi": 150,
-        "savefig.facecolor": "white",
-        "savefig.bbox": "tight",
-        "svg.fonttype": "path",  # text as outlines: the SVG shows without the font installed
-        "svg.hashsalt": "arabic-themes",  # stable ids, so identical charts give identical files
-    }
-
-
-@contextmanager
-def project_style() -> Iterator[None]:
-    """Apply the project style for the duration of a ``with`` block."""
-    with mpl.rc_context(style_rc()):
-        yield
-
-
-def use_project_style() -> None:
-    """Apply the project style globally (for notebooks)."""
-    mpl.rcParams.update(style_rc())
-
-
-# --- Arabic labels --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ShapingSupport:
-    """What the running matplotlib does to Arabic by itself."""
-
-    joins: bool  # contextual forms and ligatures are applied
-    right_to_left: bool  # right-to-left runs are laid out right to left
-
-    @property
-    def native(self) -> bool:
-        return self.joins and self.right_to_left
-
-
-def _ink(text: str, size: float = 30) -> np.ndarray:
-    """Coverage (0-255) of ``text`` drawn by matplotlib's Agg renderer in the project font."""
-    fig = Figure(figsize=(4, 1.2), dpi=100)
-    FigureCanvasAgg(fig)
-    fig.text(0.5, 0.5, text, family=font_families(), size=size, ha="center", va="center")
-    fig.canvas.draw()
-    return 255 - np.asarray(fig.canvas.buffer_rgba())[..., :3].min(axis=2)
-
-
-def _ink_columns(ink: np.ndarray) -> np.ndarray:
-    return np.flatnonzero(ink.max(axis=0) > 64)
-
-
-def _ink_width(text: str) -> int:
-    cols = _ink_columns(_ink(text))
-    return int(cols[-1] - cols[0] + 1)
-
-
-@functools.cache
-def shaping_support() -> ShapingSupport:
-    """Probe, once per process, whether matplotlib joins and reorders Arabic by itself."""
-    # Three joined behs measure ~0.6 of three isolated ones; unjoined, >= 1 (side bearings).
-    joins = _ink_width("ببب") < 0.8 * 3 * _ink_width("ب")
-    ink = _ink("اب")
-    cols = _ink_columns(ink)
-    alef_column = int(np.argmax((ink > 64).sum(axis=0)))
-    right_to_left = bool(alef_column > (cols[0] + cols[-1]) / 2)
-    support = ShapingSupport(joins=joins, right_to_left=right_to_left)
-    if joins != right_to_left:  # never seen in a release; say so rather than guess silently
-        warnings.warn(
-            f"matplotlib handles Arabic only partly ({support}); check the charts", stacklevel=2
-        )
-    return support
-
-
-def _reshape(text: str) -> str:
-    import arabic_reshaper
-
-    return arabic_reshaper.reshape(text)
-
-
-def _reorder(text: str) -> str:
-    from bidi import get_display
-
-    return get_display(text)
-
-
-def arabic_label(text: object) -> str:
-    """Logical-order text -> what the running matplotlib must be given to display it right.
-
-    Unchanged where matplotlib shapes natively (>= 3.11 with libraqm); reshaped into
-    presentation forms and/or reordered into visual order where it does not. Lines are
-    handled one by one, as matplotlib lays each line out separately.
-    """
-    text = str(text)
-    if not _ARABIC_SCRIPT.search(text):
-        return text
-    support = shaping_support()
-    if support.native:
-        return text
-    lines = text.split("\n")
-    if not support.joins:
-        lines = [_reshape(line) for line in lines]
-    if not support.right_to_left:
-        lines = [_reorder(line) for line in lines]
-    return "\n".join(lines)
-
-
-def bilingual(arabic: str, english: str) -> str:
-    """A two-line label, Arabic above English, ready for matplotlib."""
-    return arabic_label(f"{arabic}\n{english}" if english else arabic)
-
-
-def shorten(text: object, limit: int = 40) -> str:
-    """``text`` cut to at most ``limit`` characters at a word boundary, with an ellipsis."""
-    text = " ".join(str(text).split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut[limit // 2 :]:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ،,؛;:-") + "…"
-
-
-# --- colours and theme names ----------------------------------------------------------------
-
-
-def _theme_records(themes: Any) -> list[tuple[str, str, str, str | None]]:
-    """(id, name_ar, name_en, colour) for a Lexicon, Theme objects, a table or plain ids."""
-    themes = getattr(themes, "themes", themes)  # a Lexicon
-    if isinstance(themes, pd.DataFrame):
-        frame = themes.drop_duplicates("theme")
-        return [
-            (
-                str(row["theme"]),
-                str(row.get("name_ar", row["theme"])),
-                str(row.get("name_en", "")),
-                row.get("colour") if isinstance(row.get("colour"), str) else None,
-            )
-            for _, row in frame.iterrows()
-        ]
-    records = []
-    for theme in themes:
-        if isinstance(theme, str):
-            records.append((theme, theme, "", None))
-        else:
-            records.append(
-                (
-                    str(theme.id),
-                    str(getattr(theme, "name_ar", theme.id)),
-                    str(getattr(theme, "name_en", "") or ""),
-                    getattr(theme, "colour", None) or None,
-                )
-            )
-    return records
-
-
-def theme_colours(themes: Any) -> dict[str, str]:
-    """One colour per theme, stable by theme order: Okabe-Ito, then Tol muted, then repeats.
-
-    ``themes`` is a Lexicon, a sequence of Theme objects or of theme ids, or a table with a
-    ``theme`` column. A theme's own ``colour`` (from the lexicon) wins.
-    """
-    return {
-        theme_id: colour or PALETTE[i % len(PALETTE)]
-        for i, (theme_id, _, _, colour) in enumerate(_theme_records(themes))
-    }
-
-
-def theme_names(themes: Any) -> dict[str, tuple[str, str]]:
-    """Theme id -> (Arabic name, English name)."""
-    return {theme_id: (ar, en) for theme_id, ar, en, _ in _theme_records(themes)}
-
-
-def _theme_label(theme_id: str, names: Mapping[str, tuple[str, str]]) -> str:
-    ar, en = names.get(theme_id, (theme_id, ""))
-    return bilingual(ar, en)
-
-
-def _ordered_themes(present: Iterable[str], themes: Any | None) -> list[str]:
-    """Theme ids in lexicon order when known (so colours and rows agree across charts)."""
-    present = [str(t) for t in present]
-    if themes is None:
-        return present
-    order = [t for t, *_ in _theme_records(themes)]
-    return [t for t in order if t in present] + [t for t in present if t not in order]
-
 
 # --- shared drawing helpers -----------------------------------------------------------------
 
@@ -395,7 +102,7 @@ def theme_frequency_chart(summary: pd.DataFrame, *, themes: Any | None = None) -
     ``rate_per_1000``, ...); ``themes`` (a Lexicon or ids) fixes order and colours.
     """
     with project_style():
-        order = _ordered_themes(summary["theme"], themes)
+        order = ordered_themes(summary["theme"], themes)
         rows = summary.set_index("theme").loc[order]
         colours = theme_colours(themes if themes is not None else order)
         names = theme_names(themes if themes is not None else summary)
@@ -414,7 +121,7 @@ def theme_frequency_chart(summary: pd.DataFrame, *, themes: Any | None = None) -
                 va="center",
                 fontsize=9,
             )
-        ax.set_yticks(positions, labels=[_theme_label(t, names) for t in order])
+        ax.set_yticks(positions, labels=[theme_label(t, names) for t in order])
         ax.invert_yaxis()  # first theme on top
         ax.set_xlim(0, (rates.max() if len(rates) and rates.max() > 0 else 1) * 1.25)
         ax.set_xlabel(bilingual("الإشارات لكل 1000 كلمة", "mentions per 1,000 tokens"))
@@ -443,7 +150,7 @@ def document_profile_chart(
     corpus by rate alone would show two-word briefs with one match at 500 per 1,000.
     """
     with project_style():
-        order = _ordered_themes(rates.columns, themes)
+        order = ordered_themes(rates.columns, themes)
         table = rates.loc[:, order].fillna(0.0)
         total = len(table)
         if rank_by is None:
@@ -507,7 +214,7 @@ def top_terms_chart(
     ``top_terms`` is ``themes.top_terms`` (``theme``, ``entry``, ``hits``, ``rank``).
     """
     with project_style():
-        order = _ordered_themes(top_terms["theme"].unique(), themes)
+        order = ordered_themes(top_terms["theme"].unique(), themes)
         colours = theme_colours(themes if themes is not None else order)
         names = theme_names(themes if themes is not None else order)
         ncols = max(1, min(ncols, len(order)))
@@ -520,7 +227,7 @@ def top_terms_chart(
         for ax, theme in zip(axes, order, strict=False):
             rows = top_terms[top_terms["theme"] == theme].sort_values("rank").head(n)
             _term_bars(ax, rows, colours[theme], slots=slots)
-            ax.set_title(_theme_label(theme, names), color=_darker(colours[theme]), fontsize=11)
+            ax.set_title(theme_label(theme, names), color=_darker(colours[theme]), fontsize=11)
         for ax in axes[len(order) :]:
             ax.set_visible(False)
         _title(fig, "أكثر المصطلحات تواترًا في كل محور", "Most frequent terms per theme")
@@ -567,7 +274,7 @@ def cooccurrence_chart(cooccurrence: pd.DataFrame, *, themes: Any | None = None)
     mentioning the theme at all) is written but greyed out, so it does not swamp the scale.
     """
     with project_style():
-        order = _ordered_themes(cooccurrence.columns, themes)
+        order = ordered_themes(cooccurrence.columns, themes)
         matrix = cooccurrence.loc[order, order].fillna(0)
         names = theme_names(themes if themes is not None else order)
         labels = [_joined(names.get(t, (t, ""))) for t in order]
@@ -621,7 +328,7 @@ def theme_share_chart(
             "with at least two distinct values (see plotting.share_fields)"
         )
     with project_style():
-        order = _ordered_themes(counts.columns, themes)
+        order = ordered_themes(counts.columns, themes)
         groups = _group_labels(documents.set_index("doc_id")[field], field, max_groups)
         table = counts.loc[:, order].join(groups.rename("_group"), how="inner")
         totals = table.groupby("_group", sort=False)[order].sum()
@@ -667,7 +374,7 @@ def _stacked_share_bars(
             left=left,
             color=colours[theme],
             height=0.7,
-            label=_theme_label(theme, names),
+            label=theme_label(theme, names),
             edgecolor="white",
             linewidth=0.5,
         )

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from analysis import narrative as nv
+from analysis import notebook as nv
 
 
 def corpus(sources: list[str | None], dates: list[str | None], duplicates: int = 0):

@@ -1,0 +1,107 @@
+"""The study every notebook opens: corpus, lexicon, analysis (cached), held-out validity."""
+
+from __future__ import annotations
+
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis import config
+from analysis.files import atomic_writer
+from analysis.notebook.html import init_interactive_tables
+from analysis.notebook.provenance import provenance, record_provenance
+from analysis.themes import validation
+
+
+@dataclass
+class Study:
+    """What a notebook works on: the corpus, the lexicon, the analysis and the output folder."""
+
+    corpus: Any
+    lexicon: Any
+    documents: pd.DataFrame  # the analysed rows (duplicates excluded unless kept)
+    out_dir: Path
+    analysis: Any = None
+
+
+STUDY_CACHE_FILE = "study.pickle"
+
+
+def open_study(
+    corpus_path: Path | str | None,
+    out_dir: Path | str | None,
+    *,
+    keep_duplicates: bool = False,
+    workers: int = 1,
+    cache_dir: Path | str | None = None,
+) -> Study:
+    """Load, clean and analyse the corpus, record provenance, embed the table library.
+
+    Every notebook starts here, so all pages describe the same corpus the same way. With
+    ``cache_dir`` (the report build passes a folder private to one build), the first notebook
+    stores the analysis there and the others read it back instead of analysing again: on a
+    large corpus the analysis is most of a notebook's time.
+    """
+    from analysis import config, themes
+
+    lexicon = themes.load_lexicon()
+    result = _cached_pipeline_result(
+        Path(cache_dir) if cache_dir else None,
+        corpus_path,
+        lexicon=lexicon,
+        keep_duplicates=keep_duplicates,
+        workers=workers,
+    )
+    folder = Path(out_dir) if out_dir else config.REPORTS_DIR
+    study = Study(result.corpus, lexicon, result.corpus.analysed(), folder, result.analysis)
+    record_provenance(provenance(result.corpus, lexicon), folder)
+    init_interactive_tables()
+    return study
+
+
+def _cached_pipeline_result(cache_dir: Path | None, corpus_path: Any, **options: Any) -> Any:
+    """`run_pipeline(corpus_path, **options)`, read from / written to ``cache_dir`` if given."""
+    from analysis.pipeline import run_pipeline
+
+    cached = cache_dir / STUDY_CACHE_FILE if cache_dir else None
+    if cached is not None and cached.exists():
+        with cached.open("rb") as stream:
+            # Written a moment ago by this same build (a folder only it knows): trusted input.
+            return pickle.load(stream)
+    result = run_pipeline(corpus_path, **options)
+    if cached is not None:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with atomic_writer(cached, "wb") as stream:
+            pickle.dump(result, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    return result
+
+
+@dataclass
+class HeldOut:
+    """The lexicon measured on a labelled file (see `held_out_validity`)."""
+
+    path: Path
+    labels: pd.DataFrame
+    scores: pd.DataFrame  # validation.SCORE_COLUMNS, test split first
+    corpora: list[str]  # the corpora of the test sentences (`corpus` column), when given
+    kappa: pd.DataFrame | None  # validation.agreement of the two passes, when beside the file
+
+
+def held_out_validity(lexicon: Any, labels: Path | str | None = None) -> HeldOut:
+    """Score the lexicon on a labelled TSV (default: the package's real-data set)."""
+    path = Path(labels) if labels is not None else config.LABELS_PATH
+    table = validation.read_labels(path, lexicon.theme_ids)
+    tested = table[table["split"] == "test"]
+    corpora = sorted(set(tested["corpus"]) - {""})
+    kappa = None
+    first, second = path.with_name("annotator_a.tsv"), path.with_name("annotator_b.tsv")
+    if first.exists() and second.exists():
+        kappa = validation.agreement(
+            validation.read_annotations(first, lexicon.theme_ids),
+            validation.read_annotations(second, lexicon.theme_ids),
+            lexicon.theme_ids,
+        )
+    return HeldOut(path, table, validation.score(table, lexicon), corpora, kappa)

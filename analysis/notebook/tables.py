@@ -1,0 +1,209 @@
+"""The tables the notebooks show, each computed from the corpus, the lexicon or the analysis."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from analysis.plotting.labels import shorten
+
+
+def strongest_pair(matrix: pd.DataFrame) -> tuple[str, str, int] | None:
+    """The two different themes sharing the most sentences (None when no pair does)."""
+    best = None
+    for i, a in enumerate(matrix.index):
+        for b in matrix.columns[i + 1 :]:
+            n = int(matrix.loc[a, b])
+            if n and (best is None or n > best[2]):
+                best = (a, b, n)
+    return best
+
+
+def vocabulary_overview(texts: Iterable[str]) -> tuple[dict[str, int], pd.DataFrame]:
+    """Vocabulary sizes at each processing step, and the words spelled most ways.
+
+    Returns counts (`tokens`, `surface_types`, `normalized_types`, `analysis_keys`) and a
+    table (`normalized`, `spellings`, `variants`, `occurrences`) of normalized words written
+    in several surface forms (hamza, alef, taa marbuta, diacritics, tatweel), most varied first.
+    """
+    from collections import Counter, defaultdict
+
+    from analysis import arabic
+
+    surface: Counter[str] = Counter()
+    for text in texts:
+        surface.update(arabic.surface_words(text))  # counting a list runs in C
+    # Normalization maps characters one by one, so the joined words normalize at once.
+    forms_of_words = arabic.normalize("\n".join(surface)).split("\n")
+    spellings: dict[str, Counter[str]] = defaultdict(Counter)
+    for (word, n), form in zip(surface.items(), forms_of_words, strict=True):
+        spellings[form][word] = n
+    keys = set(map(arabic.stem, spellings))  # the words are normalized already
+    rows = [
+        (normalized, " · ".join(w for w, _ in forms.most_common()), len(forms), forms.total())
+        for normalized, forms in spellings.items()
+        if len(forms) > 1
+    ]
+    variants = pd.DataFrame(rows, columns=["normalized", "spellings", "variants", "occurrences"])
+    variants = variants.sort_values(
+        ["variants", "occurrences", "normalized"], ascending=[False, False, True]
+    ).reset_index(drop=True)
+    counts = {
+        "tokens": surface.total(),
+        "surface_types": len(surface),
+        "normalized_types": len(spellings),
+        "analysis_keys": len(keys),
+    }
+    return counts, variants
+
+
+def titles_by_id(documents: pd.DataFrame) -> pd.Series:
+    """doc_id -> title (the id when the title is missing)."""
+    titles = documents.set_index("doc_id")["title"]
+    return titles.fillna(pd.Series(titles.index, index=titles.index))
+
+
+def _day(dates: pd.Series) -> pd.Series:
+    return pd.to_datetime(dates, errors="coerce").dt.strftime("%Y-%m-%d").fillna("")
+
+
+def document_table(documents: pd.DataFrame, analysis: Any) -> pd.DataFrame:
+    """Title, outlet, date, words before/after cleaning, % removed, analysis tokens."""
+    tokens = analysis.doc_tokens.set_index("doc_id")["n_tokens"]
+    raw = documents["n_words_raw"]
+    removed = 100 * (raw - documents["n_words_clean"]) / raw.where(raw > 0)
+    return pd.DataFrame(
+        {
+            "title": documents["title"].fillna(""),
+            "outlet": documents["source"].fillna(""),
+            "date": _day(documents["date"]),
+            "words before": raw,
+            "words after": documents["n_words_clean"],
+            "% removed": removed.round(1),
+            "tokens": documents["doc_id"].map(tokens).fillna(0).astype("int64"),
+            "doc_id": documents["doc_id"],
+        }
+    ).reset_index(drop=True)
+
+
+def cleaning_rules(audit: pd.DataFrame) -> pd.DataFrame:
+    """Per rule: lines removed, documents touched, and the first line it removed."""
+    if audit.empty:
+        return pd.DataFrame(columns=["rule", "lines", "documents", "example"])
+    grouped = audit.groupby("rule", sort=False).agg(
+        lines=("line", "size"), documents=("doc_id", "nunique"), example=("text", "first")
+    )
+    table = grouped.reset_index().sort_values(["lines", "rule"], ascending=[False, True])
+    table["rule"] = table["rule"].str.replace("_", " ")
+    table["example"] = table["example"].map(lambda text: shorten(text, 90))
+    return table.reset_index(drop=True)
+
+
+def audit_table(audit: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """Every removed line with its document's title and the rule."""
+    titles = titles_by_id(documents)
+    return pd.DataFrame(
+        {
+            "document": audit["doc_id"].map(titles).map(lambda t: shorten(t, 60)),
+            "line": audit["line"],
+            "rule": audit["rule"].str.replace("_", " "),
+            "removed text": audit["text"].map(lambda t: shorten(t, 200)),
+        }
+    ).reset_index(drop=True)
+
+
+def duplicate_table(documents: pd.DataFrame) -> pd.DataFrame:
+    """Each duplicate next to the document it duplicates."""
+    titles = titles_by_id(documents)
+    duplicates = documents[documents["is_duplicate"]]
+    return pd.DataFrame(
+        {
+            "duplicate": duplicates["title"].fillna(duplicates["doc_id"]),
+            "duplicate id": duplicates["doc_id"],
+            "same as": duplicates["duplicate_of"].map(titles),
+            "same as id": duplicates["duplicate_of"],
+        }
+    ).reset_index(drop=True)
+
+
+def document_theme_table(counts: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """``counts_by_document`` with titles first, documents with most mentions first."""
+    titles = titles_by_id(documents)
+    table = counts.copy()
+    table.insert(0, "title", titles.reindex(table.index).fillna("").to_numpy())
+    table["total"] = counts.sum(axis=1)
+    table = table.reset_index().sort_values(["total", "doc_id"], ascending=[False, True])
+    return table.reset_index(drop=True)
+
+
+def lexicon_table(lexicon: Any) -> pd.DataFrame:
+    """Entries per theme and kind (words, phrases, exclusions, context terms and cues)."""
+    rows = pd.DataFrame([(p.theme, p.role.lower()) for p in lexicon.patterns], columns=["t", "r"])
+    table = pd.crosstab(rows["t"], rows["r"]).reindex([t.id for t in lexicon.themes]).fillna(0)
+    table = table.astype("int64")
+    table.insert(0, "Arabic name", [t.name_ar for t in lexicon.themes])
+    table.insert(0, "theme", [t.name_en for t in lexicon.themes])
+    table["entries"] = table.select_dtypes("number").sum(axis=1)
+    return table.reset_index(drop=True)
+
+
+def concordance(analysis: Any, documents: pd.DataFrame, theme: str) -> pd.DataFrame:
+    """KWIC lines of one theme, in reading order: before, match, after, entry, document."""
+    lines = _kwic(analysis, documents, theme)
+    titles = titles_by_id(documents)
+    return pd.DataFrame(
+        {
+            "before": lines["left"],
+            "match": lines["match"],
+            "after": lines["right"],
+            "entry": lines["entry"],
+            "document": lines["doc_id"].map(titles).map(lambda t: shorten(t, 50)),
+        }
+    )
+
+
+def _kwic(analysis: Any, documents: pd.DataFrame, theme: str) -> pd.DataFrame:
+    from analysis import themes
+
+    return themes.kwic(analysis, documents, theme=theme)
+
+
+MAX_KEYNESS_DOCUMENTS = 12  # more documents than this: distinctive terms per outlet
+
+MAX_KEYNESS_GROUPS = 8
+
+
+def keyness_groups(documents: pd.DataFrame) -> tuple[pd.Series, str]:
+    """A group label per document: the document itself when few, else its outlet."""
+    if len(documents) <= MAX_KEYNESS_DOCUMENTS:
+        return titles_by_id(documents).reindex(documents["doc_id"]).reset_index(
+            drop=True
+        ), "document"
+    outlets = documents["source"].fillna("(unknown outlet)").reset_index(drop=True)
+    largest = outlets.value_counts().index[:MAX_KEYNESS_GROUPS]
+    return outlets.where(outlets.isin(largest)), "outlet"
+
+
+def distinctive_terms(documents: pd.DataFrame, groups: pd.Series, top: int = 10) -> pd.DataFrame:
+    """The ``top`` over-represented terms of each group against the rest of the corpus."""
+    from analysis import themes
+
+    texts = documents["text"].fillna("").astype(str).reset_index(drop=True)
+    per_group = {
+        label: themes.term_counts(texts[groups == label]) for label in groups.dropna().unique()
+    }
+    others = themes.term_counts(texts[groups.isna()])
+    everything = sum(per_group.values(), others)
+    frames = []
+    for label, counts in per_group.items():
+        table = themes.keyness(counts, everything - counts, min_count=2, top=None)
+        table = table[table["key"] == "over"].head(top)
+        frames.append(table.assign(group=shorten(label, 50)))
+    if not frames:
+        return pd.DataFrame(columns=["group", "term", "count", "G2"])
+    table = pd.concat(frames, ignore_index=True)
+    return table.rename(columns={"count_target": "count", "log_likelihood": "G2"})[
+        ["group", "term", "count", "count_reference", "G2"]
+    ].round({"G2": 1})
