@@ -6,7 +6,9 @@ from types import SimpleNamespace
 
 import pandas as pd
 
+from analysis import config, themes
 from analysis import notebook as nv
+from analysis.pipeline import run_pipeline
 
 
 def corpus(sources: list[str | None], dates: list[str | None], duplicates: int = 0):
@@ -73,3 +75,32 @@ def test_held_out_without_a_test_split_says_so(tmp_path) -> None:
     path.write_text("id\tsplit\tthemes\ttext\n1\tdev\tsecurity\tتفكيك خلية إرهابية\n", "utf-8")
     held_out = nv.held_out_validity(themes.default_lexicon(), path)
     assert "has no test split" in nv.describe_held_out(held_out, "x", {})
+
+
+# --- tables built on the themes stage's own ---------------------------------------------
+
+
+def _seed_study():
+    result = run_pipeline(config.SEEDS_DIR)
+    return result.corpus.analysed(), result.analysis, themes
+
+
+def test_document_theme_table_adds_titles_and_totals_to_the_themes_table():
+    documents, analysis, themes = _seed_study()
+    table = nv.document_theme_table(analysis, documents)
+    counts = themes.counts_by_document(analysis)
+    assert list(table.columns) == ["doc_id", "title", *analysis.theme_ids, "total"]
+    assert table["total"].tolist() == sorted(counts.sum(axis=1).tolist(), reverse=True)
+    by_id = table.set_index("doc_id")[analysis.theme_ids]
+    pd.testing.assert_frame_equal(by_id.loc[counts.index], counts, check_names=False)
+    assert table["title"].map(len).gt(0).all()
+
+
+def test_lexicon_table_counts_the_lexicon_s_entries_by_role():
+    lexicon = themes.load_lexicon()
+    table = nv.lexicon_table(lexicon)
+    assert table["theme"].tolist() == [t.name_en for t in lexicon.themes]
+    assert table["entries"].sum() == len(lexicon.patterns)
+    summary = lexicon.summary()
+    for role in ("word", "phrase", "exclude", "term", "cue"):
+        assert table[role].tolist() == summary[role + "s"].tolist()

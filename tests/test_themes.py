@@ -428,6 +428,29 @@ def test_document_keyness_against_the_rest() -> None:
     assert table.iloc[0]["count_reference"] == 0
 
 
+def test_group_keyness_is_document_keyness_per_group() -> None:
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["a", "b", "c", "d"],
+            "text": [
+                "الإرهاب والإرهاب للإرهاب الإرهاب البحر",
+                "البحر البحر البحر جميل جميل",
+                "الساحل الساحل الساحل البحر",
+                "جميل الساحل",
+            ],
+        },
+        index=[3, 5, 8, 9],  # an analysed subset keeps the corpus's index
+    )
+    groups = pd.Series(["x", "y", "x", None])
+    tables = themes.group_keyness(docs, groups, min_count=2, top=None)
+    assert list(tables) == ["x", "y"]
+    for label, mask in (("x", [True, False, True, False]), ("y", [False, True, False, False])):
+        want = themes.document_keyness(
+            docs, pd.Series(mask, index=docs.index), min_count=2, top=None
+        )
+        pd.testing.assert_frame_equal(tables[label], want)
+
+
 def test_analyse_corpus_checks_its_input(mini: themes.Lexicon) -> None:
     with pytest.raises(ValueError, match="doc_id and text"):
         themes.analyse_corpus(pd.DataFrame({"text": ["x"]}), mini)

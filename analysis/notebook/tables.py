@@ -128,25 +128,25 @@ def duplicate_table(documents: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def document_theme_table(counts: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
-    """``counts_by_document`` with titles first, documents with most mentions first."""
-    titles = titles_by_id(documents)
-    table = counts.copy()
-    table.insert(0, "title", titles.reindex(table.index).fillna("").to_numpy())
-    table["total"] = counts.sum(axis=1)
-    table = table.reset_index().sort_values(["total", "doc_id"], ascending=[False, True])
+def document_theme_table(analysis: Any, documents: pd.DataFrame) -> pd.DataFrame:
+    """``themes.document_theme_table`` as shown: titles, a total, most mentions first."""
+    from analysis import themes
+
+    table = themes.document_theme_table(analysis, documents).drop(columns="n_tokens")
+    table["title"] = table["doc_id"].map(titles_by_id(documents)).fillna("")
+    table["total"] = table[analysis.theme_ids].sum(axis=1)
+    table = table.sort_values(["total", "doc_id"], ascending=[False, True])
     return table.reset_index(drop=True)
 
 
 def lexicon_table(lexicon: Any) -> pd.DataFrame:
     """Entries per theme and kind (words, phrases, exclusions, context terms and cues)."""
-    rows = pd.DataFrame([(p.theme, p.role.lower()) for p in lexicon.patterns], columns=["t", "r"])
-    table = pd.crosstab(rows["t"], rows["r"]).reindex([t.id for t in lexicon.themes]).fillna(0)
-    table = table.astype("int64")
+    table = lexicon.role_counts().reset_index(drop=True)
+    table.columns.name = None
     table.insert(0, "Arabic name", [t.name_ar for t in lexicon.themes])
     table.insert(0, "theme", [t.name_en for t in lexicon.themes])
     table["entries"] = table.select_dtypes("number").sum(axis=1)
-    return table.reset_index(drop=True)
+    return table
 
 
 def concordance(analysis: Any, documents: pd.DataFrame, theme: str) -> pd.DataFrame:
@@ -190,15 +190,8 @@ def distinctive_terms(documents: pd.DataFrame, groups: pd.Series, top: int = 10)
     """The ``top`` over-represented terms of each group against the rest of the corpus."""
     from analysis import themes
 
-    texts = documents["text"].fillna("").astype(str).reset_index(drop=True)
-    per_group = {
-        label: themes.term_counts(texts[groups == label]) for label in groups.dropna().unique()
-    }
-    others = themes.term_counts(texts[groups.isna()])
-    everything = sum(per_group.values(), others)
     frames = []
-    for label, counts in per_group.items():
-        table = themes.keyness(counts, everything - counts, min_count=2, top=None)
+    for label, table in themes.group_keyness(documents, groups, min_count=2, top=None).items():
         table = table[table["key"] == "over"].head(top)
         frames.append(table.assign(group=shorten(label, 50)))
     if not frames:

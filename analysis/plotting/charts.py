@@ -92,6 +92,27 @@ def annotated_heatmap(
     return ax
 
 
+def _label_bars(
+    ax: Axes,
+    positions: Sequence[float],
+    values: Sequence[float],
+    labels: Sequence[str],
+    *,
+    gap: float,
+    fontsize: float,
+) -> None:
+    """Write each label just past the end of its horizontal bar (``gap`` points)."""
+    for y, value, label in zip(positions, values, labels, strict=True):
+        ax.annotate(
+            arabic_label(label),
+            (value, y),
+            xytext=(gap, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=fontsize,
+        )
+
+
 # --- charts ---------------------------------------------------------------------------------
 
 
@@ -112,15 +133,9 @@ def theme_frequency_chart(summary: pd.DataFrame, *, themes: Any | None = None) -
         positions = np.arange(len(order))
         rates = rows["rate_per_1000"].to_numpy(dtype=float)
         ax.barh(positions, rates, color=[colours[t] for t in order], height=0.65)
-        for y, rate, hits in zip(positions, rates, rows["hits"], strict=True):
-            ax.annotate(
-                arabic_label(f"{rate:.2f}  (n = {int(hits):,})"),
-                (rate, y),
-                xytext=(4, 0),
-                textcoords="offset points",
-                va="center",
-                fontsize=9,
-            )
+        counts = rows["hits"]
+        labels = [f"{r:.2f}  (n = {int(n):,})" for r, n in zip(rates, counts, strict=True)]
+        _label_bars(ax, positions, rates, labels, gap=4, fontsize=9)
         ax.set_yticks(positions, labels=[theme_label(t, names) for t in order])
         ax.invert_yaxis()  # first theme on top
         ax.set_xlim(0, (rates.max() if len(rates) and rates.max() > 0 else 1) * 1.25)
@@ -244,15 +259,7 @@ def _term_bars(ax: Axes, rows: pd.DataFrame, colour: str, *, slots: int) -> Axes
     ax.barh(positions, hits, color=colour, height=0.7)
     ax.set_yticks(positions, labels=[arabic_label(e) for e in rows["entry"]])
     ax.set_ylim(max(slots, len(rows)) - 0.5, -0.5)  # top to bottom, most frequent first
-    for y, value in zip(positions, hits, strict=True):
-        ax.annotate(
-            arabic_label(f"{int(value):,}"),
-            (value, y),
-            xytext=(3, 0),
-            textcoords="offset points",
-            va="center",
-            fontsize=8,
-        )
+    _label_bars(ax, positions, hits, [f"{int(value):,}" for value in hits], gap=3, fontsize=8)
     ax.set_xlim(0, (hits.max() if len(hits) and hits.max() > 0 else 1) * 1.2)
     ax.set_xticks([])
     ax.spines["bottom"].set_visible(False)

@@ -9,7 +9,7 @@
   imported as `from analysis.themes import validation`.
 """
 
-from analysis.themes.keyness import document_keyness, keyness, term_counts
+from analysis.themes.keyness import document_keyness, group_keyness, keyness, term_counts
 from analysis.themes.lexicon import (
     UNMATCHABLE,
     ContextRule,
@@ -76,6 +76,7 @@ __all__ = [
     "default_lexicon",
     "document_keyness",
     "document_theme_table",
+    "group_keyness",
     "keyness",
     "kwic",
     "load_lexicon",

@@ -113,6 +113,26 @@ def document_keyness(
         wanted = {str(d) for d in target}
         in_group = documents["doc_id"].astype(str).isin(wanted).to_numpy()
     texts = documents["text"].fillna("").astype(str)
-    target_counts = term_counts(texts[in_group])
-    reference_counts = reference if reference is not None else term_counts(texts[~in_group])
-    return keyness(target_counts, reference_counts, **options)
+    if reference is None:
+        groups = pd.Series(np.where(in_group, "target", None), index=texts.index)
+        return group_keyness(documents, groups, **options).get("target", keyness({}, {}, **options))
+    return keyness(term_counts(texts[in_group]), reference, **options)
+
+
+def group_keyness(
+    documents: pd.DataFrame, groups: pd.Series, **options: Any
+) -> dict[Any, pd.DataFrame]:
+    """`keyness` of each group of documents against every other document, group by group.
+
+    `groups` holds a label per row of `documents` (positionally; missing = in no group, but
+    still part of every group's reference). Each text is counted once, whatever the number
+    of groups. `options` go to `keyness`.
+    """
+    texts = documents["text"].fillna("").astype(str).reset_index(drop=True)
+    labels = groups.reset_index(drop=True)
+    per_group = {label: term_counts(texts[labels == label]) for label in labels.dropna().unique()}
+    everything = sum(per_group.values(), term_counts(texts[labels.isna()]))
+    return {
+        label: keyness(counts, everything - counts, **options)
+        for label, counts in per_group.items()
+    }

@@ -120,18 +120,20 @@ class Lexicon:
             columns=["theme", "role", "entry", "keys", "line"],
         )
 
+    def role_counts(self) -> pd.DataFrame:
+        """Entries per theme (rows, in lexicon order) and role (columns: the roles used)."""
+        rows = self.entries()
+        table = pd.crosstab(rows["theme"], rows["role"]).reindex(self.theme_ids).fillna(0)
+        return table.astype("int64")
+
     def summary(self) -> pd.DataFrame:
         """Per theme: names and the number of entries by role (for the report)."""
-        counts = self.entries().pivot_table(
-            index="theme", columns="role", values="entry", aggfunc="count", fill_value=0
-        )
+        counts = self.role_counts()
         rows = []
         for t in self.themes:
             row = {"theme": t.id, "name_ar": t.name_ar, "name_en": t.name_en}
             for role in (WORD, PHRASE, EXCLUDE, TERM, CUE):
-                row[role + "s"] = (
-                    int(counts.at[t.id, role]) if role in counts and t.id in counts.index else 0
-                )
+                row[role + "s"] = int(counts.at[t.id, role]) if role in counts else 0
             rows.append(row)
         return pd.DataFrame(rows)
 
