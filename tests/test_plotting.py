@@ -51,7 +51,7 @@ def drawn_texts(fig) -> list[str]:
 
 def all_charts(themes, documents) -> dict[str, mpl.figure.Figure]:
     counts = read("counts_by_document", index_col="doc_id")
-    return {
+    charts = {
         "frequency": plotting.theme_frequency_chart(read("theme_summary"), themes=themes),
         "profile": plotting.document_profile_chart(
             read("rates_by_document", index_col="doc_id"), documents, themes=themes
@@ -63,6 +63,7 @@ def all_charts(themes, documents) -> dict[str, mpl.figure.Figure]:
         "share_source": plotting.theme_share_chart(counts, documents, "source", themes=themes),
         "share_date": plotting.theme_share_chart(counts, documents, "date", themes=themes),
     }
+    return {name: plotting.figure_of(chart) for name, chart in charts.items()}
 
 
 # --- arabic_label ---------------------------------------------------------------------------
@@ -198,8 +199,7 @@ def test_every_chart_is_a_figure_with_a_bilingual_title(themes, documents):
 
 def test_frequency_bars_are_rates_in_theme_order_with_counts_annotated(themes):
     summary = read("theme_summary").iloc[::-1]  # order must come from the themes
-    fig = plotting.theme_frequency_chart(summary, themes=themes)
-    ax = fig.axes[0]
+    ax = plotting.theme_frequency_chart(summary, themes=themes)
     expected = read("theme_summary")
     widths = [bar.get_width() for bar in ax.patches]
     np.testing.assert_allclose(widths, expected["rate_per_1000"])
@@ -211,8 +211,7 @@ def test_frequency_bars_are_rates_in_theme_order_with_counts_annotated(themes):
 
 def test_profile_heatmap_writes_values_and_labels_rows_with_short_titles(themes, documents):
     rates = read("rates_by_document", index_col="doc_id")
-    fig = plotting.document_profile_chart(rates, documents, themes=themes, title_chars=20)
-    ax = fig.axes[0]
+    ax = plotting.document_profile_chart(rates, documents, themes=themes, title_chars=20)
     np.testing.assert_allclose(ax.images[0].get_array(), rates.to_numpy())
     assert ax.texts[0].get_text() == "31.2"
     rows = [t.get_text() for t in ax.get_yticklabels()]
@@ -223,15 +222,14 @@ def test_profile_heatmap_writes_values_and_labels_rows_with_short_titles(themes,
 
 def test_profile_keeps_only_the_highest_documents_and_says_so(themes, documents):
     rates = read("rates_by_document", index_col="doc_id")
-    fig = plotting.document_profile_chart(rates, documents, themes=themes, max_documents=2)
-    ax = fig.axes[0]
+    ax = plotting.document_profile_chart(rates, documents, themes=themes, max_documents=2)
     assert ax.images[0].get_array().shape == (2, 5)
     assert "top 2 of 6" in ax.get_title()
 
 
 def test_cooccurrence_diagonal_is_written_but_off_the_colour_scale(themes):
     matrix = read("cooccurrence", index_col="theme")
-    ax = plotting.cooccurrence_chart(matrix, themes=themes).axes[0]
+    ax = plotting.cooccurrence_chart(matrix, themes=themes)
     image = ax.images[0]
     assert image.get_array().mask.diagonal().all()
     assert image.norm.vmax == 44  # largest off-diagonal count, not the diagonal's 130
@@ -240,7 +238,7 @@ def test_cooccurrence_diagonal_is_written_but_off_the_colour_scale(themes):
 
 def test_share_bars_sum_to_one_per_group(themes, documents):
     counts = read("counts_by_document", index_col="doc_id")
-    ax = plotting.theme_share_chart(counts, documents, "source", themes=themes).axes[0]
+    ax = plotting.theme_share_chart(counts, documents, "source", themes=themes)
     totals = {}
     for bar in ax.patches:
         y = round(bar.get_y(), 6)
@@ -259,8 +257,29 @@ def test_share_fields_and_refusal_without_metadata(documents):
 
 
 def test_charts_work_with_plain_theme_ids(documents):
-    fig = plotting.theme_frequency_chart(read("theme_summary"))
-    assert len(fig.axes[0].patches) == 5
+    ax = plotting.theme_frequency_chart(read("theme_summary"))
+    assert len(ax.patches) == 5
+
+
+def test_charts_draw_into_a_given_axes_and_return_it(themes, documents):
+    """As seaborn's do: several charts combine on one figure."""
+    fig = mpl.figure.Figure(figsize=(16, 6), layout="constrained")
+    left, right = fig.subplots(1, 2)
+    counts = read("counts_by_document", index_col="doc_id")
+    assert plotting.theme_frequency_chart(read("theme_summary"), themes=themes, ax=left) is left
+    share = plotting.theme_share_chart(counts, documents, "source", themes=themes, ax=right)
+    assert share is right
+    assert fig.axes[:2] == [left, right]
+    assert len(left.patches) == 5 and right.get_legend() is not None
+    cooccurrence = read("cooccurrence", index_col="theme")
+    own = plotting.cooccurrence_chart(cooccurrence, themes=themes)
+    assert own.figure is not fig and own.figure.get_size_inches()[0] > 8
+
+
+def test_save_figure_takes_a_chart_s_axes(tmp_path, themes):
+    ax = plotting.theme_frequency_chart(read("theme_summary"), themes=themes)
+    png, _ = plotting.save_figure(ax, tmp_path, "f")
+    assert png.read_bytes() == plotting.save_figure(ax.figure, tmp_path / "b", "f")[0].read_bytes()
 
 
 # --- saving ---------------------------------------------------------------------------------
@@ -285,7 +304,7 @@ def test_save_figure_is_reproducible(tmp_path, themes):
 
 
 def test_failed_save_leaves_the_previous_file_and_no_debris(tmp_path, themes, monkeypatch):
-    fig = plotting.theme_frequency_chart(read("theme_summary"), themes=themes)
+    fig = plotting.theme_frequency_chart(read("theme_summary"), themes=themes).figure
     png, _ = plotting.save_figure(fig, tmp_path, "f")
     before = png.read_bytes()
 
@@ -310,10 +329,9 @@ def test_profile_can_rank_documents_by_mentions_instead_of_rate(themes, document
     """A two-word brief with one match has the highest rate but should not crowd out articles."""
     rates = read("rates_by_document", index_col="doc_id")
     mentions = pd.Series(range(len(rates)), index=rates.index, dtype=float)  # last doc most
-    fig = plotting.document_profile_chart(
+    ax = plotting.document_profile_chart(
         rates, documents, themes=themes, max_documents=2, rank_by=mentions
     )
-    ax = fig.axes[0]
     shown = ax.images[0].get_array()
     np.testing.assert_allclose(shown, rates.iloc[[-1, -2]].to_numpy())
     assert "top 2 of 6 by mentions" in ax.get_title()

@@ -1,7 +1,10 @@
 """The report's charts, and saving them.
 
 Every chart function draws inside `project_style()`, passes every text through
-`arabic_label`, colours themes with the one mapping of `theme_colours`, and returns a Figure.
+`arabic_label`, colours themes with the one mapping of `theme_colours`, and returns its Axes
+(`ax=None` draws a new Figure of the chart's own size), as seaborn's functions do, so that
+charts can be combined on one figure; `top_terms_chart` draws one panel per theme and so
+returns its Figure.
 """
 
 from __future__ import annotations
@@ -37,6 +40,15 @@ from analysis.plotting.labels import (
 )
 
 # --- shared drawing helpers -----------------------------------------------------------------
+
+
+def _new_axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
+    """``ax`` itself, or the Axes of a new Figure of ``figsize`` inches (constrained layout)."""
+    if ax is not None:
+        return ax
+    fig = Figure(figsize=figsize, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig.add_subplot()
 
 
 def _title(fig_or_ax: Figure | Axes, arabic: str, english: str) -> None:
@@ -116,7 +128,9 @@ def _label_bars(
 # --- charts ---------------------------------------------------------------------------------
 
 
-def theme_frequency_chart(summary: pd.DataFrame, *, themes: Any | None = None) -> Figure:
+def theme_frequency_chart(
+    summary: pd.DataFrame, *, themes: Any | None = None, ax: Axes | None = None
+) -> Axes:
     """Corpus-level frequency: rate per 1,000 tokens per theme, raw hit counts annotated.
 
     ``summary`` is ``themes.theme_summary`` (``theme``, ``name_ar``, ``name_en``, ``hits``,
@@ -127,9 +141,7 @@ def theme_frequency_chart(summary: pd.DataFrame, *, themes: Any | None = None) -
         rows = summary.set_index("theme").loc[order]
         colours = theme_colours(themes if themes is not None else order)
         names = theme_names(themes if themes is not None else summary)
-        fig = Figure(figsize=(8, 1.0 + 0.75 * len(order)), layout="constrained")
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
+        ax = _new_axes(ax, (8, 1.0 + 0.75 * len(order)))
         positions = np.arange(len(order))
         rates = rows["rate_per_1000"].to_numpy(dtype=float)
         ax.barh(positions, rates, color=[colours[t] for t in order], height=0.65)
@@ -143,7 +155,7 @@ def theme_frequency_chart(summary: pd.DataFrame, *, themes: Any | None = None) -
         ax.xaxis.grid(True)
         _fix_tick_fonts(ax)
         _title(ax, "تواتر المحاور في المدونة", "Theme frequency in the corpus")
-        return fig
+        return ax
 
 
 def document_profile_chart(
@@ -155,7 +167,8 @@ def document_profile_chart(
     title_chars: int = 45,
     rank_by: pd.Series | None = None,
     rank_label: str = "mentions",
-) -> Figure:
+    ax: Axes | None = None,
+) -> Axes:
     """Per-document theme profile: heatmap of rates per 1,000 tokens, values in the cells.
 
     ``rates`` is ``themes.rates_by_document`` (doc_id x theme); rows are labelled with the
@@ -177,12 +190,8 @@ def document_profile_chart(
             table = table.loc[ranked.index[:max_documents]]
         titles = _document_titles(table.index, documents, title_chars)
         names = theme_names(themes if themes is not None else order)
-        fig = Figure(
-            figsize=(2.0 + 1.3 * len(order) + 0.06 * title_chars, 1.8 + 0.38 * len(table)),
-            layout="constrained",
-        )
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
+        figsize = (2.0 + 1.3 * len(order) + 0.06 * title_chars, 1.8 + 0.38 * len(table))
+        ax = _new_axes(ax, figsize)
         annotated_heatmap(
             ax,
             table,
@@ -195,7 +204,7 @@ def document_profile_chart(
         if total > len(table):
             subtitle += f" (top {len(table)} of {total} by {rank_label})"
         _title(ax, "ملامح المحاور حسب المقال", subtitle)
-        return fig
+        return ax
 
 
 def _joined(name: tuple[str, str], width: int = 16) -> str:
@@ -274,7 +283,9 @@ def _darker(colour: str, factor: float = 0.75) -> tuple[float, float, float]:
     return (r * factor, g * factor, b * factor)
 
 
-def cooccurrence_chart(cooccurrence: pd.DataFrame, *, themes: Any | None = None) -> Figure:
+def cooccurrence_chart(
+    cooccurrence: pd.DataFrame, *, themes: Any | None = None, ax: Axes | None = None
+) -> Axes:
     """Theme co-occurrence: sentences mentioning both themes, written in the cells.
 
     ``cooccurrence`` is ``themes.cooccurrence`` (theme x theme). The diagonal (sentences
@@ -286,9 +297,7 @@ def cooccurrence_chart(cooccurrence: pd.DataFrame, *, themes: Any | None = None)
         names = theme_names(themes if themes is not None else order)
         labels = [_joined(names.get(t, (t, ""))) for t in order]
         side = 2.5 + 1.25 * len(order)
-        fig = Figure(figsize=(side + 1.2, side), layout="constrained")
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
+        ax = _new_axes(ax, (side + 1.2, side))
         annotated_heatmap(
             ax,
             matrix,
@@ -299,7 +308,7 @@ def cooccurrence_chart(cooccurrence: pd.DataFrame, *, themes: Any | None = None)
             colorbar_label="جمل تذكر المحورين\nsentences with both themes",
         )
         _title(ax, "تزامن المحاور في الجمل", "Theme co-occurrence in sentences")
-        return fig
+        return ax
 
 
 def share_fields(documents: pd.DataFrame) -> list[str]:
@@ -321,7 +330,8 @@ def theme_share_chart(
     *,
     themes: Any | None = None,
     max_groups: int = 12,
-) -> Figure:
+    ax: Axes | None = None,
+) -> Axes:
     """Each theme's share of theme mentions within each source (or month / year).
 
     ``counts`` is ``themes.counts_by_document`` (doc_id x theme); ``documents`` carries
@@ -344,11 +354,14 @@ def theme_share_chart(
         shares = totals.div(totals.sum(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
         colours = theme_colours(themes if themes is not None else order)
         names = theme_names(themes if themes is not None else order)
-        fig = Figure(figsize=(9, 3.2 + 0.45 * len(shares)), layout="constrained")
-        FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
+        own_figure = ax is None
+        ax = _new_axes(ax, (9, 3.2 + 0.45 * len(shares)))
         _stacked_share_bars(ax, shares, colours, names)
-        legend = fig.legend(loc="outside lower center", ncols=min(len(order), 5), fontsize=8)
+        columns = min(len(order), 5)
+        if own_figure:  # below the plot, outside it: the figure is laid out for it
+            legend = ax.figure.legend(loc="outside lower center", ncols=columns, fontsize=8)
+        else:  # someone else's figure: keep the legend inside this Axes's own area
+            legend = ax.legend(loc="lower right", ncols=columns, fontsize=8)
         for text in legend.get_texts():
             text.set_fontfamily(font_families())
         ax.set_yticks(
@@ -361,7 +374,7 @@ def theme_share_chart(
             "date": ("حصة المحاور عبر الزمن", "Theme share over time"),
         }.get(field, ("حصة المحاور", f"Theme share by {field}"))
         _title(ax, arabic, english)
-        return fig
+        return ax
 
 
 def _stacked_share_bars(
@@ -416,8 +429,10 @@ def _group_order(groups: pd.Series, field: str) -> list[str]:
 # --- saving ---------------------------------------------------------------------------------
 
 
-def save_figure(fig: Figure, out_dir: Path | str, name: str) -> list[Path]:
-    """Write ``fig`` as PNG and SVG to ``<out_dir>/figures/<name>.{png,svg}``, atomically."""
+def save_figure(fig: Figure | Axes, out_dir: Path | str, name: str) -> list[Path]:
+    """Write ``fig`` (or the figure of an Axes) as PNG and SVG to
+    ``<out_dir>/figures/<name>.{png,svg}``, atomically."""
+    fig = figure_of(fig)
     if not re.fullmatch(r"[\w.-]+", name) or name.startswith("."):
         raise ValueError(f"figure name must be a plain file stem, got {name!r}")
     folder = Path(out_dir) / config.FIGURES_DIRNAME
@@ -429,6 +444,11 @@ def save_figure(fig: Figure, out_dir: Path | str, name: str) -> list[Path]:
             _write_atomically(fig, target, fmt)
             written.append(target)
     return written
+
+
+def figure_of(fig_or_ax: Figure | Axes) -> Figure:
+    """The Figure a chart function's result belongs to (charts return their Axes)."""
+    return fig_or_ax.figure if isinstance(fig_or_ax, Axes) else fig_or_ax
 
 
 def _write_atomically(fig: Figure, target: Path, fmt: str) -> None:
