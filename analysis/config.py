@@ -13,6 +13,11 @@ SEEDS_DIR = PROJECT_ROOT / "seeds"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 REPORTS_DIR = PROJECT_ROOT / "reports"
 FIGURES_DIRNAME = "figures"
+# Files a report build writes beside its pages, and the two annotation passes beside a
+# labelled TSV (their agreement is the report's kappa).
+PROVENANCE_FILENAME = "provenance.json"
+STUDY_CACHE_FILENAME = "study.pickle"
+ANNOTATION_PASS_FILENAMES = ("annotator_a.tsv", "annotator_b.tsv")
 
 LEXICON_PATH = DATA_DIR / "lexicon.yaml"
 STOPWORDS_EXTRA_PATH = DATA_DIR / "stopwords_extra.txt"

@@ -72,6 +72,20 @@ class DocumentProcessor:
         )
 
 
+class _Table:
+    """A table of the result's corpus or analysis, read under the same name on the result."""
+
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
+        self.name = ""
+
+    def __set_name__(self, owner_class: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, result: Any, owner_class: type | None = None) -> pd.DataFrame:
+        return getattr(getattr(result, self.owner), self.name)
+
+
 @dataclass
 class PipelineResult:
     """The corpus (documents, audit, problems, as `load_corpus` gives) and its analysis.
@@ -83,25 +97,11 @@ class PipelineResult:
     corpus: Corpus
     analysis: Analysis
 
-    @property
-    def documents(self) -> pd.DataFrame:
-        return self.corpus.documents
-
-    @property
-    def audit(self) -> pd.DataFrame:
-        return self.corpus.audit
-
-    @property
-    def problems(self) -> pd.DataFrame:
-        return self.corpus.problems
-
-    @property
-    def hits(self) -> pd.DataFrame:
-        return self.analysis.hits
-
-    @property
-    def doc_tokens(self) -> pd.DataFrame:
-        return self.analysis.doc_tokens
+    documents = _Table("corpus")
+    audit = _Table("corpus")
+    problems = _Table("corpus")
+    hits = _Table("analysis")
+    doc_tokens = _Table("analysis")
 
 
 def run_pipeline(

@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from analysis import config
 from analysis.files import atomic_writer
 
-PROVENANCE_FILE = "provenance.json"  # read back by analysis.report for the page headers
+PROVENANCE_FILE = config.PROVENANCE_FILENAME  # read back by analysis.report for the headers
 
 
 def provenance(corpus: Any, lexicon: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis import config
+from analysis import config, themes
 from analysis.files import atomic_writer
 from analysis.notebook.html import init_interactive_tables
 from analysis.notebook.provenance import provenance, record_provenance
@@ -27,7 +27,7 @@ class Study:
     analysis: Any = None
 
 
-STUDY_CACHE_FILE = "study.pickle"
+STUDY_CACHE_FILE = config.STUDY_CACHE_FILENAME
 
 
 def open_study(
@@ -45,8 +45,6 @@ def open_study(
     stores the analysis there and the others read it back instead of analysing again: on a
     large corpus the analysis is most of a notebook's time.
     """
-    from analysis import config, themes
-
     lexicon = themes.load_lexicon()
     result = _cached_pipeline_result(
         Path(cache_dir) if cache_dir else None,
@@ -97,7 +95,7 @@ def held_out_validity(lexicon: Any, labels: Path | str | None = None) -> HeldOut
     tested = table[table["split"] == "test"]
     corpora = sorted(set(tested["corpus"]) - {""})
     kappa = None
-    first, second = path.with_name("annotator_a.tsv"), path.with_name("annotator_b.tsv")
+    first, second = (path.with_name(name) for name in config.ANNOTATION_PASS_FILENAMES)
     if first.exists() and second.exists():
         kappa = validation.agreement(
             validation.read_annotations(first, lexicon.theme_ids),
