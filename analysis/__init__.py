@@ -1,10 +1,12 @@
 """Theme analysis of Arabic news discourse.
 
-Data flows one way, one module or package per stage (see DESIGN.md):
+Data flows one way, one module or package per stage; a module imports only its own stage
+and the stages to its left (DESIGN.md; `tests/test_layout.py` checks it):
 
-    files -> corpus (load, clean, audit) -> arabic (normalize, tokenize, stem)
-          -> themes (lexicon, matches, tables, KWIC) -> plotting (figures)
-          -> notebooks (narrative) -> report (execute, export HTML)
+    files -> corpus (read, clean, audit) -> arabic (normalize, tokenize, stem)
+          -> themes (lexicon, matches, tables, keyness, validation) -> pipeline (one pass)
+          -> plotting (figures) -> notebook (helpers of the narrative)
+          -> report (execute, export HTML) -> cli (`python -m analysis`)
 """
 
 import logging

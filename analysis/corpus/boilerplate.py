@@ -8,6 +8,7 @@ are compiled once, at import, into one alternation per rule family; the structur
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -170,23 +171,49 @@ def line_rule(line: str, n_words: int) -> tuple[str, bool] | None:
         rule, kind = match.lastgroup.split("__")  # type: ignore[union-attr]
         if n_words <= _MAX_WORDS[rule]:
             return rule, kind == "block"
-    if n_words <= _MAX_WORDS["share_follow_prompt"] and (
-        (_FOLLOW_HINT.search(line) and _FOLLOW.search(line)) or _SHARE_BAR.match(line)
-    ):
-        return "share_follow_prompt", False
-    if (
-        n_words <= _MAX_WORDS["copyright"]
-        and _COPYRIGHT_HINT.search(line)
-        and _COPYRIGHT_RE.search(line)
-    ):
-        return "copyright", False
-    if line[0] == "#" and _HASHTAGS.match(line):
-        return "tags", False
-    if n_words == 1 and _BARE_URL.match(line):
-        return "source_link", False
-    if len(line) <= 3 and _ARROWS.match(line):
-        return "back_to_top", False
+    for rule, holds in _SHAPE_RULES:
+        if holds(line, n_words):
+            return rule, False
     return None
+
+
+def _is_follow_prompt(line: str, n_words: int) -> bool:
+    """A "follow us on ..." prompt naming a network, or a bare bar of share buttons."""
+    return n_words <= _MAX_WORDS["share_follow_prompt"] and bool(
+        (_FOLLOW_HINT.search(line) and _FOLLOW.search(line)) or _SHARE_BAR.match(line)
+    )
+
+
+def _is_copyright_notice(line: str, n_words: int) -> bool:
+    # The literal hint first: the tolerant pattern is slow to search a whole line.
+    return (
+        n_words <= _MAX_WORDS["copyright"]
+        and _COPYRIGHT_HINT.search(line) is not None
+        and _COPYRIGHT_RE.search(line) is not None
+    )
+
+
+def _is_hashtag_line(line: str, n_words: int) -> bool:
+    return line[0] == "#" and _HASHTAGS.match(line) is not None
+
+
+def _is_bare_url(line: str, n_words: int) -> bool:
+    return n_words == 1 and _BARE_URL.match(line) is not None
+
+
+def _is_arrow_line(line: str, n_words: int) -> bool:
+    """A lone "back to top" arrow."""
+    return len(line) <= 3 and _ARROWS.match(line) is not None
+
+
+# Rules recognised by a line's shape, checked in this order after the phrase rules.
+_SHAPE_RULES: tuple[tuple[str, Callable[[str, int], bool]], ...] = (
+    ("share_follow_prompt", _is_follow_prompt),
+    ("copyright", _is_copyright_notice),
+    ("tags", _is_hashtag_line),
+    ("source_link", _is_bare_url),
+    ("back_to_top", _is_arrow_line),
+)
 
 
 def is_heading_like(line: str) -> bool:
