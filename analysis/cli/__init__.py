@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from analysis import __version__
+from analysis.cli import output
 
 
 def _add_corpus_options(p: argparse.ArgumentParser) -> None:
@@ -130,6 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    # Every command writes UTF-8, whatever the locale says (Arabic text on an ASCII console
+    # would otherwise fail half-way through a table).
+    output.utf8(sys.stdout)
+    output.utf8(sys.stderr)
     # Imported lazily so that `--help` and light commands start fast.
     module = importlib.import_module(f"analysis.cli.{args.command}")
     return module.run(args)

@@ -6,14 +6,15 @@ import io
 import math
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import pandas as pd
 
 from analysis.files import atomic_writer
-from analysis.pipeline import PipelineResult, run_pipeline
-from analysis.themes import Lexicon
-from analysis.themes.validation import write_tsv
+
+if TYPE_CHECKING:
+    from analysis.pipeline import PipelineResult
+    from analysis.themes import Lexicon
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the work itself failed (a notebook cell raised)
@@ -57,6 +58,10 @@ def write_table(frame: pd.DataFrame, out: Path | None = None, fmt: str = "tsv") 
     elif fmt == "markdown":
         buffer.write(to_markdown(frame))
     else:
+        # Imported here so that commands which print no table (`clean`) start without the
+        # themes stage.
+        from analysis.themes.validation import write_tsv
+
         write_tsv(frame, buffer)
     if out is None:
         sys.stdout.write(buffer.getvalue())
@@ -68,6 +73,8 @@ def write_table(frame: pd.DataFrame, out: Path | None = None, fmt: str = "tsv") 
 
 def corpus_run(args: Any, lexicon: Lexicon) -> PipelineResult:
     """`run_pipeline` on the command's corpus options."""
+    from analysis.pipeline import run_pipeline
+
     return run_pipeline(
         getattr(args, "corpus", None),
         lexicon=lexicon,
