@@ -8,6 +8,7 @@ cli -> report -> narrative -> pipeline -> cli). DESIGN.md draws the same stages.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -217,3 +218,35 @@ def test_the_old_layout_fails():
     imports = _synthetic(old)
     assert rightward_imports(imports) == ["analysis.pipeline -> analysis.cli"]
     assert find_cycle(imports) == ["analysis.cli", "analysis.pipeline", "analysis.cli"]
+
+
+# --------------------------------------------------------------------------- the docs
+
+
+def _readme_layout_paths() -> list[str]:
+    text = (config.PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("## Layout") :]
+    return [
+        path
+        for row in table.splitlines()
+        if row.startswith("| `")
+        for path in re.findall(r"`([^`]+)`", row.split("|")[1])
+    ]
+
+
+def test_readme_layout_table_names_existing_paths():
+    for path in _readme_layout_paths():
+        # `charsets.py` stands beside `analysis/config.py` in one row: a package file.
+        places = (config.PROJECT_ROOT / path, config.PACKAGE_DIR / path)
+        assert any(place.exists() for place in places), path
+
+
+def test_readme_and_design_name_every_stage_of_the_package():
+    readme = " ".join(_readme_layout_paths())
+    design = (config.PROJECT_ROOT / "DESIGN.md").read_text(encoding="utf-8")
+    for path in sorted(config.PACKAGE_DIR.iterdir()):
+        if path.name.startswith(("_", ".")) or path.name == "data":
+            continue
+        if path.is_dir() or path.suffix == ".py":
+            assert path.name in readme, f"README's layout table does not list {path.name}"
+            assert path.stem in design, f"DESIGN.md does not name {path.stem}"
