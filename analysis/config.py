@@ -25,6 +25,7 @@ STEM_EXCEPTIONS_PATH = DATA_DIR / "stem_exceptions.txt"
 VALIDATION_SET_PATH = DATA_DIR / "validation_sentences.yaml"
 SAMPLING_CUES_PATH = DATA_DIR / "sampling_cues.yaml"
 BOILERPLATE_PATH = DATA_DIR / "boilerplate.yaml"
+DATES_PATH = DATA_DIR / "dates.yaml"
 VALIDATION_DIR = DATA_DIR / "validation"
 LABELS_PATH = VALIDATION_DIR / "labels.tsv"
 

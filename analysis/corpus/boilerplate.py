@@ -9,27 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
-
-import yaml
 
 from analysis import config
-from analysis.corpus.spelling import phrases, word_count
+from analysis.corpus.spelling import load_phrase_lists, phrases, word_count
 
-
-def _load_vocabularies(path: Path) -> dict[str, Any]:
-    """The phrase lists of the boilerplate file, as tuples (rule dicts keep the file's order)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {
-        key: {rule: tuple(words) for rule, words in value.items()}
-        if isinstance(value, dict)
-        else tuple(value)
-        for key, value in data.items()
-    }
-
-
-_VOCABULARIES = _load_vocabularies(config.BOILERPLATE_PATH)
+_VOCABULARIES = load_phrase_lists(config.BOILERPLATE_PATH)
 # Phrases a line *starts with* (after leading digits/punctuation), per rule.
 _PREFIXES: dict[str, tuple[str, ...]] = _VOCABULARIES["prefixes"]
 # Lines that *are* the phrase (give or take punctuation and counts), per rule.
@@ -79,7 +63,8 @@ _COPYRIGHT_HINT = re.compile("\u00a9|\u062d\u0642\u0648\u0642|copyright|rights|\
 _FOLLOW_HINT = re.compile("\u062a\u0627\u0628\u0639|follow", re.IGNORECASE)
 _HASHTAGS = re.compile(r"^(?:#\w+[\s,\u060c]*){2,}$")
 _BARE_URL = re.compile(
-    f"^(?:(?:{phrases(('المصدر', 'source'))})\\s*:\\s*)?(?:https?://|www\\.)\\S+$", re.IGNORECASE
+    f"^(?:(?:{phrases(_VOCABULARIES['source_labels'])})\\s*:\\s*)?(?:https?://|www\\.)\\S+$",
+    re.IGNORECASE,
 )
 _ARROWS = re.compile("^[\u2191\u2b06\u25b2\u25b4^]+$")
 

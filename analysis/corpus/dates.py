@@ -6,42 +6,15 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from analysis.corpus.spelling import fold, phrases
+from analysis import config
+from analysis.corpus.spelling import fold, load_phrase_lists, phrases
 
-_MONTHS = {
-    1: ("يناير", "كانون الثاني", "جانفي", "january", "jan"),
-    2: ("فبراير", "شباط", "فيفري", "february", "feb"),
-    3: ("مارس", "آذار", "march", "mar"),
-    4: ("أبريل", "إبريل", "ابريل", "نيسان", "أفريل", "april", "apr"),
-    5: ("مايو", "ماي", "أيار", "may"),
-    6: ("يونيو", "يونيه", "حزيران", "جوان", "june", "jun"),
-    7: ("يوليو", "يوليوز", "يوليه", "تموز", "جويلية", "july", "jul"),
-    8: ("أغسطس", "اغسطس", "غشت", "آب", "أوت", "august", "aug"),
-    9: ("سبتمبر", "شتنبر", "أيلول", "september", "sep", "sept"),
-    10: ("أكتوبر", "تشرين الأول", "october", "oct"),
-    11: ("نوفمبر", "نونبر", "تشرين الثاني", "november", "nov"),
-    12: ("ديسمبر", "دجنبر", "كانون الأول", "december", "dec"),
-}
+_VOCABULARIES = load_phrase_lists(config.DATES_PATH)
+_MONTHS = {int(number): names for number, names in _VOCABULARIES["months"].items()}
 _MONTH_NUMBER = {fold(name): number for number, names in _MONTHS.items() for name in names}
-_WEEKDAYS = (
-    "الاثنين",
-    "الإثنين",
-    "الثلاثاء",
-    "الأربعاء",
-    "الخميس",
-    "الجمعة",
-    "السبت",
-    "الأحد",
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-)
+_WEEKDAYS: tuple[str, ...] = _VOCABULARIES["weekdays"]
 _MONTH_NAME = phrases(_MONTH_NUMBER)
-_TIME = r"(?:\s*[-\u2013,\u060c|]?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)(?:\s*(?:am|pm|ص|م))?)?"
+_TIME = r"(?:\s*[-\u2013,\u060c|]?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)(?:\s*(?:am|pm|\u0635|\u0645))?)?"
 _DATE_FORMS = re.compile(
     f"(?:(?:{phrases(_WEEKDAYS)})\\s*[,\u060c]?\\s*)?(?:"
     r"(?P<d1>\d{1,2})\s*[-/.]\s*(?P<m1>\d{1,2})\s*[-/.]\s*(?P<y1>\d{4})"
@@ -52,27 +25,11 @@ _DATE_FORMS = re.compile(
 )
 # "نشر في الدار يوم 17 - 12 - 2020": outlet, then the date.
 _DATELINE_OUTLET = re.compile(
-    f"^(?:{phrases(('نشر في', 'نُشر في'))}) (?P<source>.{{1,40}}?) "
-    f"(?:{phrases(('يوم', 'بتاريخ', 'في'))}) (?P<date>.+)$"
+    f"^(?:{phrases(_VOCABULARIES['dateline_verbs'])}) (?P<source>.{{1,40}}?) "
+    f"(?:{phrases(_VOCABULARIES['dateline_links'])}) (?P<date>.+)$"
 )
 _DATELINE_ONLY = re.compile(
-    "^(?:"
-    + phrases(
-        (
-            "تاريخ النشر",
-            "نشر بتاريخ",
-            "نشر في",
-            "نشر يوم",
-            "آخر تحديث",
-            "published on",
-            "published",
-            "posted on",
-            "updated on",
-            "last updated",
-            "date",
-        )
-    )
-    + r")\s*:?\s*(?P<date>.+)$"
+    "^(?:" + phrases(_VOCABULARIES["dateline_labels"]) + r")\s*:?\s*(?P<date>.+)$"
 )
 
 

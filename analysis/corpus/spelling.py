@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
 
 from analysis.charsets import (
     ARABIC_INDIC_DIGITS,
@@ -61,10 +65,26 @@ def _tolerant(phrase: str) -> str:
 
 
 def phrases(words: Iterable[str]) -> str:
-    """A regex alternation of phrases, longest first so the longest one wins."""
-    return "|".join(_tolerant(p) for p in sorted({fold(w) for w in words}, key=len, reverse=True))
+    """A regex alternation of phrases, longest first so the longest one wins.
+
+    Phrases of one length are in alphabetical order, so the pattern is the same in every
+    process (a set's order changes with the hash seed; which one is first never matters).
+    """
+    unique = {fold(w) for w in words}
+    return "|".join(_tolerant(p) for p in sorted(unique, key=lambda p: (-len(p), p)))
 
 
 def word_count(text: str) -> int:
     """Whitespace-delimited words (this package's `n_words_*`; `arabic` tokenizes later)."""
     return len(text.split())
+
+
+def load_phrase_lists(path: Path) -> dict[str, Any]:
+    """A YAML file of phrase lists: each list as a tuple, a mapping of lists kept in order."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        key: {name: tuple(words) for name, words in value.items()}
+        if isinstance(value, dict)
+        else tuple(value)
+        for key, value in data.items()
+    }
