@@ -21,6 +21,7 @@ from analysis.corpus import (
     clean_text,
     fingerprint,
     flag_duplicates,
+    fold,
     hygiene,
     iter_documents,
     load_corpus,
@@ -305,12 +306,19 @@ def test_dateline_gives_outlet_date_and_title(line, source, date):
         ("17 - 12 - 2020", datetime(2020, 12, 17)),
         ("2020/12/17", datetime(2020, 12, 17)),
         ("3 أيار 2019", datetime(2019, 5, 3)),
+        ("\u0661\u0667 - \u0661\u0662 - \u0662\u0660\u0662\u0660", datetime(2020, 12, 17)),
+        ("\u06f1\u06f7 - \u06f1\u06f2 - \u06f2\u06f0\u06f2\u06f0", datetime(2020, 12, 17)),
         ("31 - 02 - 2020", None),  # no such day
         ("قبل ساعتين", None),
     ],
 )
 def test_parse_date_text(text, expected):
     assert parse_date_text(text) == expected
+
+
+def test_fold_reads_arabic_indic_and_persian_digits_as_ascii():
+    # The Persian table was defined but never applied: rules saw "۲۰۲۰" and "2020" apart.
+    assert fold("\u0662\u0660\u0662\u0660 \u06f2\u06f0\u06f2\u06f0") == "2020 2020"
 
 
 def test_clean_text_is_pure_and_deterministic():
