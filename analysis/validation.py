@@ -285,8 +285,8 @@ def read_labels(path: str | Path, theme_ids: Iterable[str]) -> pd.DataFrame:
     """A labelled sentence file: TSV with at least `id`, `themes` and `text` columns.
 
     `themes` is a comma-separated list of theme ids or `none`; optional columns `doc_id`,
-    `split` (`dev`/`test`; missing means every row is `test`), `stratum`, `corpus` (empty
-    when absent). Returns those columns plus `line` (1-based line in the file), `themes` as
+    `split` (`dev`/`test`; missing means every row is `test`), `stratum`, `corpus`, `round`
+    (empty when absent). Returns those columns plus `line` (1-based line in the file), `themes` as
     frozensets.
     """
     path = Path(path)
@@ -323,6 +323,7 @@ def read_labels(path: str | Path, theme_ids: Iterable[str]) -> pd.DataFrame:
                 "doc_id": record.get("doc_id", ""),
                 "corpus": record.get("corpus", ""),
                 "stratum": record.get("stratum", ""),
+                "round": record.get("round", "").strip(),
                 "split": split,
                 "themes": _parse_themes(record["themes"], known, where),
                 "text": record["text"],
@@ -696,6 +697,11 @@ def cli_validate(args: Any) -> int:
         labels = read_labels(args.labels, lexicon.theme_ids)
     except (LexiconError, LabelsError) as exc:
         return _fail(exc)
+    if args.round:
+        # A fresh round, labelled after the lexicon was frozen, is the cleanest test.
+        labels = labels[labels["round"].isin(args.round)]
+        if labels.empty:
+            return _fail(f"{args.labels}: no sentences of round {', '.join(args.round)}")
     splits = ("test", "dev") if args.split == "all" else (args.split,)
     predicted = predictions(labels, lexicon)
     scores = score(labels, lexicon, splits=splits, predicted=predicted)
