@@ -260,6 +260,18 @@ def test_cli_sample_validate_and_forms(tmp_path: Path) -> None:
     assert all(line.startswith("sahel\t") for line in done.stdout.splitlines()[1:])
 
 
+def test_validate_can_keep_one_annotation_round() -> None:
+    done = run_cli("validate", str(config.LABELS_PATH), "--round", "2", "--format", "tsv")
+    assert done.returncode == 0, done.stderr
+    table = pd.read_csv(pd.io.common.StringIO(done.stdout), sep="\t")
+    labels = validation.read_labels(config.LABELS_PATH, THEME_IDS)
+    round_two = labels[labels["round"] == "2"]
+    for row in table.itertuples():
+        in_split = round_two[round_two["split"] == row.split]
+        assert row.sentences == len(in_split)
+        assert row.positives == sum(row.theme in themes for themes in in_split["themes"])
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -268,6 +280,7 @@ def test_cli_sample_validate_and_forms(tmp_path: Path) -> None:
         (("validate", str(DATA / "absent.tsv")), "absent.tsv: cannot read"),
         (("sample", str(DATA / "absent")), "does not exist"),
         (("sample", "--theme", "sport"), "unknown theme(s) sport"),
+        (("validate", str(config.LABELS_PATH), "--round", "99"), "no sentences of round 99"),
     ],
 )
 def test_cli_bad_input_gets_one_clear_error(args: tuple[str, ...], message: str) -> None:

@@ -112,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--split", choices=["test", "dev", "all"], default="all")
     p.add_argument("--format", choices=["tsv", "csv", "markdown"], default="markdown")
     p.add_argument("--errors", action="store_true", help="also list wrong sentences (stderr)")
+    p.add_argument(
+        "--round",
+        action="append",
+        default=[],
+        help="only the sentences of this annotation round (repeatable; column 'round')",
+    )
     p.add_argument("--lexicon", type=Path, help="lexicon file (default: the package's)")
 
     p = sub.add_parser("forms", help="audit the surface forms each lexicon entry matches")

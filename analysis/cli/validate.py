@@ -16,6 +16,11 @@ def run(args: Any) -> int:
         labels = validation.read_labels(args.labels, lexicon.theme_ids)
     except (LexiconError, validation.LabelsError) as exc:
         return fail(exc)
+    if args.round:
+        # A fresh round, labelled after the lexicon was frozen, is the cleanest test.
+        labels = labels[labels["round"].isin(args.round)]
+        if labels.empty:
+            return fail(f"{args.labels}: no sentences of round {', '.join(args.round)}")
     splits = ("test", "dev") if args.split == "all" else (args.split,)
     predicted = validation.predictions(labels, lexicon)
     scores = validation.score(labels, lexicon, splits=splits, predicted=predicted)

@@ -278,8 +278,8 @@ def read_labels(path: str | Path, theme_ids: Iterable[str]) -> pd.DataFrame:
     """A labelled sentence file: TSV with at least `id`, `themes` and `text` columns.
 
     `themes` is a comma-separated list of theme ids or `none`; optional columns `doc_id`,
-    `split` (`dev`/`test`; missing means every row is `test`), `stratum`, `corpus` (empty
-    when absent). Returns those columns plus `line` (1-based line in the file), `themes` as
+    `split` (`dev`/`test`; missing means every row is `test`), `stratum`, `corpus`, `round`
+    (empty when absent). Returns those columns plus `line` (1-based line in the file), `themes` as
     frozensets.
     """
     path = Path(path)
@@ -316,6 +316,7 @@ def read_labels(path: str | Path, theme_ids: Iterable[str]) -> pd.DataFrame:
                 "doc_id": record.get("doc_id", ""),
                 "corpus": record.get("corpus", ""),
                 "stratum": record.get("stratum", ""),
+                "round": record.get("round", "").strip(),
                 "split": split,
                 "themes": _parse_themes(record["themes"], known, where),
                 "text": record["text"],
