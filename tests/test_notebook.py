@@ -66,6 +66,23 @@ def test_held_out_validity_names_its_sample_and_warns_on_another_corpus() -> Non
     assert "Cohen's kappa" in text
     assert "is not the one the sentences come from" in text
     assert "is not the one" not in nv.describe_held_out(held_out, "saudinewsnet", names)
+    # The newest test round (least exposed to tuning) is scored on its own as well.
+    rounds = held_out.labels.loc[held_out.labels["split"] == "test", "round"]
+    newest = max(rounds, key=int)
+    assert held_out.newest_round == newest
+    n_newest = int((rounds == newest).sum())
+    assert f"newest test round alone (round {newest}, {n_newest} sentences)" in text
+    assert int(held_out.newest["sentences"].iloc[0]) == n_newest
+
+
+def test_a_single_round_or_no_round_column_gets_no_newest_round(tmp_path) -> None:
+    from analysis import themes
+
+    path = tmp_path / "labels.tsv"
+    path.write_text("id\tthemes\ttext\n1\tsecurity\tتفكيك خلية إرهابية\n", "utf-8")
+    held_out = nv.held_out_validity(themes.default_lexicon(), path)
+    assert held_out.newest is None and held_out.newest_round == ""
+    assert "newest test round" not in nv.describe_held_out(held_out, "x", {})
 
 
 def test_held_out_without_a_test_split_says_so(tmp_path) -> None:

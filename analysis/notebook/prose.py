@@ -124,6 +124,20 @@ def describe_validation(
     return f"On {subject}, {' and '.join(parts)}."
 
 
+def themes_reaching_target(
+    scores: pd.DataFrame, names: Mapping[str, str], target: float = 0.85
+) -> str:
+    """'N of M themes reach 0.85 in both precision and recall; the weakest is ...'."""
+    both = scores[(scores["precision"] >= target) & (scores["recall"] >= target)]
+    weakest = scores.assign(worst=scores[["precision", "recall"]].min(axis=1)).sort_values("worst")
+    low = weakest.iloc[0]
+    return (
+        f"{len(both)} of {len(scores)} themes reach {number(target, 2)} in both precision and "
+        f"recall; the weakest is {escape(names.get(low.theme, low.theme))} "
+        f"(precision {number(low.precision, 2)}, recall {number(low.recall, 2)})"
+    )
+
+
 def describe_held_out(held_out: HeldOut, corpus_name: str, names: Mapping[str, str]) -> str:
     """Where the held-out figures come from, what they say, and whether they fit this corpus."""
     test = held_out.scores[held_out.scores["split"] == "test"]
@@ -147,14 +161,17 @@ def describe_held_out(held_out: HeldOut, corpus_name: str, names: Mapping[str, s
             f"(Cohen's kappa {number(kappa.min(), 2)} to {number(kappa.max(), 2)} per theme), "
             "and their disagreements were adjudicated. "
         )
-    both = test[(test["precision"] >= 0.85) & (test["recall"] >= 0.85)]
-    weakest = test.assign(worst=test[["precision", "recall"]].min(axis=1)).sort_values("worst")
-    low = weakest.iloc[0]
-    text += (
-        f"{len(both)} of {len(test)} themes reach 0.85 in both precision and recall "
-        f"there; the weakest is {escape(names.get(low.theme, low.theme))} "
-        f"(precision {number(low.precision, 2)}, recall {number(low.recall, 2)}). "
-    )
+    text += f"There, {themes_reaching_target(test, names)}. "
+    if held_out.newest is not None and not held_out.newest.empty:
+        newest = held_out.labels[
+            (held_out.labels["split"] == "test")
+            & (held_out.labels["round"] == held_out.newest_round)
+        ]
+        text += (
+            f"On the newest test round alone (round {escape(held_out.newest_round)}, "
+            f"{plural(len(newest), 'sentence')}), the one least exposed to tuning, "
+            f"{themes_reaching_target(held_out.newest, names)}. "
+        )
     text += (
         "The sentences were drawn by stratified sampling (sentences a tagger marked, near "
         "misses holding a theme's cue words, random ones), so these figures describe that "

@@ -86,6 +86,17 @@ class HeldOut:
     scores: pd.DataFrame  # validation.SCORE_COLUMNS, test split first
     corpora: list[str]  # the corpora of the test sentences (`corpus` column), when given
     kappa: pd.DataFrame | None  # validation.agreement of the two passes, when beside the file
+    newest_round: str = ""  # the newest annotation round of the test split, when it has several
+    newest: pd.DataFrame | None = None  # test scores of that round alone
+
+
+def newest_round(tested: pd.DataFrame) -> str:
+    """The latest of several annotation rounds in `tested` (numeric order), or ""."""
+    rounds = sorted(
+        set(tested["round"]) - {""},
+        key=lambda r: (not r.isdigit(), int(r) if r.isdigit() else 0, r),
+    )
+    return rounds[-1] if len(rounds) > 1 else ""
 
 
 def held_out_validity(lexicon: Any, labels: Path | str | None = None) -> HeldOut:
@@ -102,4 +113,12 @@ def held_out_validity(lexicon: Any, labels: Path | str | None = None) -> HeldOut
             validation.read_annotations(second, lexicon.theme_ids),
             lexicon.theme_ids,
         )
-    return HeldOut(path, table, validation.score(table, lexicon), corpora, kappa)
+    held_out = HeldOut(path, table, validation.score(table, lexicon), corpora, kappa)
+    # The newest round is the one least exposed to tuning: it is shown on its own as well.
+    latest = newest_round(tested)
+    if latest:
+        held_out.newest_round = latest
+        held_out.newest = validation.score(
+            tested[tested["round"] == latest], lexicon, splits=("test",)
+        )
+    return held_out
