@@ -86,6 +86,9 @@ def guess_encoding(data: bytes) -> tuple[str, str] | None:
         text = sample[: len(sample) // 2 * 2].decode(codec, errors="replace")
         if _textual(text) >= 0.9:
             return name, codec
+    lenient = sample.decode("utf-8", errors="replace")
+    if lenient.count("\ufffd") < sum(1 for c in lenient if not c.isascii()) / 2:
+        return None  # UTF-8 with a few bad bytes, not another encoding
     text = sample.decode("cp1256", errors="replace")
     letters = [c for c in text if c.isalpha()]
     if letters and sum(c in _ARABIC for c in letters) / len(letters) >= 0.5:
