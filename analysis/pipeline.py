@@ -111,6 +111,8 @@ def run_pipeline(
     text_field: str | None = None,
     keep_duplicates: bool = False,
     keep_text: bool = True,
+    encoding: str | None = None,
+    max_document_mb: float | None = None,
     workers: int = 1,
     engine: Engine = "local",
     scheduler: str | None = None,
@@ -125,7 +127,13 @@ def run_pipeline(
     root = Path(path) if path is not None else config.default_corpus()
     lexicon = _resolve_lexicon(lexicon)
     report = LoadReport()
-    documents = iter_documents(root, text_field=text_field, report=report)
+    documents = iter_documents(
+        root,
+        text_field=text_field,
+        report=report,
+        encoding=encoding,
+        max_document_mb=max_document_mb,
+    )
     processor = DocumentProcessor(lexicon, keep_text=keep_text)
     results = map_ordered(
         processor,

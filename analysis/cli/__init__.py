@@ -28,6 +28,15 @@ def _add_corpus_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="count documents flagged as exact or near duplicates of another (excluded by default)",
     )
+    p.add_argument(
+        "--encoding",
+        help="encoding of the corpus's text files (default: UTF-8), e.g. cp1256 or utf-16",
+    )
+    p.add_argument(
+        "--max-document-mb",
+        type=float,
+        help="refuse a .txt file, archive member or record text over this size (default: 50)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

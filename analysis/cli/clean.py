@@ -24,7 +24,15 @@ def run(args: Any) -> int:
     err = utf8(sys.stderr)
     report = LoadReport()
     try:
-        documents = list(iter_documents(args.file, text_field=args.text_field, report=report))
+        documents = list(
+            iter_documents(
+                args.file,
+                text_field=args.text_field,
+                report=report,
+                encoding=getattr(args, "encoding", None),
+                max_document_mb=getattr(args, "max_document_mb", None),
+            )
+        )
     except (FileNotFoundError, CorpusError) as error:
         return fail(error, stream=err)
     for problem in report.problems:

@@ -81,4 +81,6 @@ def corpus_run(args: Any, lexicon: Lexicon) -> PipelineResult:
         text_field=getattr(args, "text_field", None),
         keep_duplicates=bool(getattr(args, "keep_duplicates", False)),
         workers=getattr(args, "workers", 1) or 1,
+        encoding=getattr(args, "encoding", None),
+        max_document_mb=getattr(args, "max_document_mb", None),
     )

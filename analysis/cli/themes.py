@@ -20,6 +20,8 @@ def run(args: Any) -> int:
             text_field=getattr(args, "text_field", None),
             keep_duplicates=bool(getattr(args, "keep_duplicates", False)),
             keep_text=False,
+            encoding=getattr(args, "encoding", None),
+            max_document_mb=getattr(args, "max_document_mb", None),
             workers=getattr(args, "workers", 1) or 1,
             engine=getattr(args, "engine", "local") or "local",
             scheduler=getattr(args, "scheduler", None),

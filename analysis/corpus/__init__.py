@@ -2,8 +2,11 @@
 
 One module per concern, each usable on its own (a worker process takes any of them):
 
-- `readers`: all file I/O. `iter_documents` streams raw `Document` records; problems go to a
-  `LoadReport`, never raised, unless nothing at all is readable.
+- `readers`: all file I/O (with `sources`). `iter_documents` streams raw `Document`
+  records; problems go to a `LoadReport`, never raised, unless nothing at all is readable.
+- `sources`: the folder walk (symbolic links followed with a loop guard) and zip members
+  streamed under the size limit; `encoding`: bytes to text, with a hint when a file is not
+  UTF-8, binary content refused.
 - `clean`: `clean_text`, a pure function of the raw text (hygiene, boilerplate line rules,
   repeated paragraphs), every dropped line audited as a `Removal(line, rule, text)`.
 - `boilerplate`: the line rules, their vocabularies read from `analysis/data/boilerplate.yaml`.

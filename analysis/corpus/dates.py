@@ -58,15 +58,25 @@ def dateline(line: str) -> tuple[str | None, datetime] | None:
         return None
     key = fold(line)
     match = _DATELINE_OUTLET.match(key)
-    if match and (when := parse_date_text(match["date"])):
+    if match and (when := parse_date_text(match["date"])) and in_range(when):
         # The outlet is taken from the original line, in its own spelling.
         words = line.split()
         n_outlet = len(match["source"].split())
         return " ".join(words[2 : 2 + n_outlet]), when
     match = _DATELINE_ONLY.match(key)
-    if match and (when := parse_date_text(match["date"])):
+    if match and (when := parse_date_text(match["date"])) and in_range(when):
         return None, when
     return None
+
+
+# What a pandas `datetime64[ns]` column holds (`pd.Timestamp.min` .. `max`, to the second).
+DATE_MIN = datetime(1677, 9, 21, 0, 12, 44)
+DATE_MAX = datetime(2262, 4, 11, 23, 47, 16)
+
+
+def in_range(when: datetime) -> bool:
+    """Whether a naive datetime fits the documents table's `datetime64[ns]` column."""
+    return DATE_MIN <= when <= DATE_MAX
 
 
 OUTLET_PREFIX = re.compile(

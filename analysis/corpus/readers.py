@@ -8,6 +8,7 @@ at all is readable.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -23,7 +24,16 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from analysis import config
-from analysis.corpus.dates import to_datetime
+from analysis.corpus.dates import in_range, to_datetime
+from analysis.corpus.encoding import BINARY_SHARE, control_share, decode
+from analysis.corpus.sources import (
+    MB,
+    corpus_files,
+    hidden_member,
+    limit_text,
+    read_member,
+    unsafe_member,
+)
 
 log = logging.getLogger(__name__)
 
@@ -126,28 +136,63 @@ _READABLE = {".txt", ".json", ".jsonl", ".ndjson", ".csv", ".parquet"}
 _IGNORED = {".md"}  # documentation shipped beside a corpus (README.md, SOURCE.md)
 
 
+DEFAULT_MAX_DOCUMENT_MB = 50.0
+
+
+class ReadOptions(NamedTuple):
+    """How sources are read: the text field, the encoding, the size limit in bytes."""
+
+    text_field: str | None = None
+    encoding: str | None = None  # None: UTF-8
+    max_bytes: int = int(DEFAULT_MAX_DOCUMENT_MB * MB)
+
+    @property
+    def limit(self) -> str:
+        return limit_text(self.max_bytes)
+
+
 def iter_documents(
     path: Path | str | None = None,
     *,
     text_field: str | None = None,
     report: LoadReport | None = None,
+    encoding: str | None = None,
+    max_document_mb: float | None = None,
 ) -> Iterator[Document]:
-    """Stream raw documents from a file, an archive or a folder (recursive, sorted)."""
+    """Stream raw documents from a file, an archive or a folder (recursive, sorted).
+
+    `encoding` decodes every text file and member (default UTF-8). A `.txt` file or archive
+    member over `max_document_mb` (default 50 MB) is refused unread, and so is a record
+    whose text is longer: archive members are streamed, never inflated past the limit.
+    """
     root = Path(path) if path is not None else config.default_corpus()
     if not root.exists():
         raise FileNotFoundError(f"corpus path does not exist: {root}")
     report = report if report is not None else LoadReport()
+    mb = DEFAULT_MAX_DOCUMENT_MB if max_document_mb is None else max_document_mb
+    if not mb > 0:
+        raise CorpusError(f"the document size limit must be positive, not {mb} MB")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise CorpusError(f"unknown encoding: {encoding!r}") from None
+    options = ReadOptions(text_field, encoding, int(mb * MB))
     files = _corpus_files(root, report) if root.is_dir() else [root]
     base = root if root.is_dir() else root.parent
     for file in files:
         name = file.relative_to(base).as_posix()
         try:
+            if file.suffix.lower() == ".txt" and file.stat().st_size > options.max_bytes:
+                size = file.stat().st_size / MB
+                report.add(name, "", "error", f"too large: {size:.0f} MB, over {options.limit}")
+                continue
             data = file.read_bytes()
         except OSError as error:
             report.add(name, "", "error", f"unreadable file: {error.strerror}")
             continue
         report.note_source(name, data)
-        for document in _read_source(name, data, text_field, report):
+        for document in _read_source(name, data, options, report):
             report.n_read += 1
             yield document
     if report.n_read == 0:
@@ -159,24 +204,20 @@ def iter_documents(
 
 def _corpus_files(root: Path, report: LoadReport) -> list[Path]:
     files = []
-    for file in sorted(root.rglob("*"), key=lambda p: p.relative_to(root).as_posix()):
-        relative = file.relative_to(root)
-        if not file.is_file() or any(part.startswith(".") for part in relative.parts):
-            continue
-        suffix = file.suffix.lower()
-        if suffix in _READABLE or suffix == ".zip":
+    for relative, file, warning in corpus_files(root, _READABLE | {".zip"}, _IGNORED):
+        if file is None:
+            report.add(relative, "", "warning", warning)
+        else:
             files.append(file)
-        elif suffix not in _IGNORED:
-            report.add(relative.as_posix(), "", "warning", "ignored: not a supported format")
     return files
 
 
 def _read_source(
-    name: str, data: bytes, text_field: str | None, report: LoadReport
+    name: str, data: bytes, options: ReadOptions, report: LoadReport
 ) -> Iterator[Document]:
     suffix = Path(name.rsplit("!", 1)[-1]).suffix.lower()
     if suffix == ".zip":
-        yield from _read_zip(name, data, text_field, report)
+        yield from _read_zip(name, data, options, report)
         return
     if not data.strip():
         report.add(name, "", "error", "empty file")
@@ -184,30 +225,44 @@ def _read_source(
     if suffix == ".parquet":
         records: Iterator[tuple[int, str, dict]] = _parquet_records(name, data, report)
     else:
-        text = _decode(name, data, report)
-        if text is None:
+        decoded = decode(data, options.encoding)
+        if decoded.text is None:
+            report.add(name, _problem_line(data, decoded.problem), "error", decoded.problem)
             return
+        text = decoded.text
         if suffix == ".txt":
             yield Document(_doc_id(name, None), name, None, text)
             return
         if suffix == ".csv":
-            records = _csv_records(name, text, text_field, report)
+            records = _csv_records(name, text, options.text_field, report)
         elif suffix == ".json":
             records = _json_records(name, text, report)
         else:
             records = _jsonl_records(name, text, report)
     for index, location, record in records:
-        document = _record_document(name, index, location, record, text_field, report)
+        document = _record_document(name, index, location, record, options, report)
         if document is not None:
             yield document
 
 
+_AT_OFFSET = re.compile(r"at offset (\d+)")
+
+
+def _problem_line(data: bytes, problem: str) -> str:
+    """`line N` of the offset a decoding problem names, else no location."""
+    match = _AT_OFFSET.search(problem)
+    if not match:
+        return ""
+    line = data.count(b"\n", 0, int(match[1])) + 1
+    return f"line {line}"
+
+
 def _read_zip(
-    name: str, data: bytes, text_field: str | None, report: LoadReport
+    name: str, data: bytes, options: ReadOptions, report: LoadReport
 ) -> Iterator[Document]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as error:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
         report.add(name, "", "error", f"not a readable zip archive: {error}")
         return
     n_before = report.n_read
@@ -218,43 +273,39 @@ def _read_zip(
         )
         for member in members:
             member_name = f"{name}!{member.filename}"
-            parts = member.filename.split("/")
             suffix = Path(member.filename).suffix.lower()
-            if parts[0] == "__MACOSX" or any(p.startswith(".") for p in parts):
+            if hidden_member(member.filename):
                 continue
             if suffix not in _READABLE:
                 if suffix not in _IGNORED:
                     report.add(member_name, "", "warning", "ignored: not a supported format")
                 continue
-            try:
-                member_data = archive.read(member)
-            except (zipfile.BadZipFile, OSError, EOFError) as error:
-                report.add(member_name, "", "error", f"unreadable archive member: {error}")
+            if unsafe_member(member.filename):
+                # Members are read in memory, never extracted: the name is only a name.
+                report.add(
+                    member_name,
+                    "",
+                    "warning",
+                    "unsafe member name: points outside the archive (read in place, "
+                    "nothing extracted)",
+                )
+            member_data = read_member(archive, member, options.max_bytes)
+            if isinstance(member_data, str):
+                report.add(member_name, "", "error", member_data)
                 continue
-            for document in _read_source(member_name, member_data, text_field, report):
+            for document in _read_source(member_name, member_data, options, report):
                 yielded += 1
                 yield document
     if yielded == 0 and report.n_read == n_before:
         report.add(name, "", "error", "no readable documents in archive")
 
 
-def _decode(name: str, data: bytes, report: LoadReport) -> str | None:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        report.add(
-            name,
-            f"line {line}",
-            "error",
-            f"not valid UTF-8: byte 0x{data[error.start]:02x} at offset {error.start}",
-        )
-        return None
-
-
 def _json_records(name: str, text: str, report: LoadReport) -> Iterator[tuple[int, str, dict]]:
     try:
         data = json.loads(text)
+    except RecursionError:
+        report.add(name, "", "error", "malformed JSON: nested too deeply")
+        return
     except json.JSONDecodeError as error:
         if error.msg == "Extra data":  # one object per line in a .json file
             yield from _jsonl_records(name, text, report)
@@ -285,6 +336,9 @@ def _jsonl_records(name: str, text: str, report: LoadReport) -> Iterator[tuple[i
             continue
         try:
             item = json.loads(line)
+        except RecursionError:
+            report.add(name, f"line {lineno}", "error", "malformed JSON: nested too deeply")
+            continue
         except json.JSONDecodeError as error:
             report.add(
                 name,
@@ -297,12 +351,21 @@ def _jsonl_records(name: str, text: str, report: LoadReport) -> Iterator[tuple[i
         index += 1
 
 
+_MAX_CSV_ERRORS = 100
+
+
 def _csv_records(
     name: str, text: str, text_field: str | None, report: LoadReport
 ) -> Iterator[tuple[int, str, dict]]:
+    """Rows as dicts keyed by the header (extra fields under None, missing ones None).
+
+    Parsed strictly: a quote left open swallows the following lines, so when the parser
+    fails, the record it was reading is reported from the line where it began, and reading
+    resumes on the next line, so that the records after it are kept.
+    """
     csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # articles exceed 128 KiB
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = reader.fieldnames or []
+    lines = io.StringIO(text, newline="").readlines()
+    columns = next(csv.reader(lines[:1]), [])
     if text_field and text_field.lower() not in {c.lower() for c in columns}:
         report.add(
             name,
@@ -311,11 +374,58 @@ def _csv_records(
             f"missing column: {text_field!r} not among {', '.join(columns)}",
         )
         return
-    try:
-        for index, row in enumerate(reader):
-            yield index, f"record {index} (line {reader.line_num})", row
-    except csv.Error as error:
-        report.add(name, f"line {reader.line_num}", "error", f"malformed CSV: {error}")
+    index, start, errors = 0, 1, 0  # `start`: lines before the ones being parsed
+    rest = iter(lines[1:])
+    while start < len(lines):
+        reader = csv.reader(rest, strict=True)
+        last = 0
+        try:
+            for row in reader:
+                last = reader.line_num
+                if not row:
+                    continue
+                yield index, f"record {index} (line {start + last})", _csv_record(columns, row)
+                index += 1
+            return
+        except csv.Error as error:
+            began = start + last + 1
+            if start + reader.line_num == began and "end of data" not in str(error):
+                # Junk after a closing quote on the record's own line (`"text" ,`): read
+                # leniently as before, since nothing after it was swallowed; the next
+                # reader goes on from the next line.
+                record = _csv_record(columns, next(csv.reader(lines[began - 1 : began])))
+                yield index, f"record {index} (line {began})", record
+                index += 1
+                start = began
+                continue
+            errors += 1
+            report.add(
+                name,
+                f"line {began}",
+                "error",
+                f"malformed CSV: {error}, in the record beginning on line {began} "
+                "(an unterminated quote?); reading resumes on the next line",
+            )
+            if errors >= _MAX_CSV_ERRORS:
+                report.add(
+                    name,
+                    f"line {began}",
+                    "error",
+                    "malformed CSV: too many errors, rest of the file skipped",
+                )
+                return
+            start = began
+            rest = iter(lines[began:])  # back to the line after the one the record began on
+
+
+def _csv_record(columns: list[str], row: list[str]) -> dict:
+    """As `csv.DictReader` makes it: extra fields under None, missing ones None."""
+    record: dict = dict(zip(columns, row, strict=False))
+    if len(row) > len(columns):
+        record[None] = row[len(columns) :]
+    for column in columns[len(row) :]:
+        record[column] = None
+    return record
 
 
 def _parquet_records(name: str, data: bytes, report: LoadReport) -> Iterator[tuple[int, str, dict]]:
@@ -351,15 +461,26 @@ _STEM = re.compile(r"\.[^./]+$")
 
 
 def _record_document(
-    name: str, index: int, location: str, record: Any, text_field: str | None, report: LoadReport
+    name: str, index: int, location: str, record: Any, options: ReadOptions, report: LoadReport
 ) -> Document | None:
     if not isinstance(record, dict):
         report.add(name, location, "error", f"not an object: a {type(record).__name__}")
         return None
     keys = {str(k).strip().lower(): k for k in record}
-    text = _record_text(record, keys, text_field)
+    text = _record_text(record, keys, options.text_field)
     if isinstance(text, Problem):
         report.add(name, location, "error", text.message)
+        return None
+    if len(text) > options.max_bytes:
+        size = len(text) / MB
+        report.add(
+            name, location, "error", f"too large: {size:.0f} MB of text, over {options.limit}"
+        )
+        return None
+    if (share := control_share(text)) >= BINARY_SHARE:
+        report.add(
+            name, location, "error", f"binary content: {share:.0%} NUL or control characters"
+        )
         return None
     meta = {field: _first_text(record, keys, names) for field, names in _META_FIELDS.items()}
     return Document(
@@ -373,6 +494,11 @@ def _record_document(
 
 
 def _record_text(record: dict, keys: dict[str, Any], text_field: str | None) -> str | Problem:
+    """The first non-empty string among the text fields, or the problem.
+
+    Numbers and other non-strings are not coerced: a number is not an article, and an export
+    that writes one where the text belongs is broken in a way the user should see.
+    """
     if text_field:
         key = keys.get(text_field.lower())
         if key is None:
@@ -392,6 +518,10 @@ def _record_text(record: dict, keys: dict[str, Any], text_field: str | None) -> 
         value = record[key]
         if isinstance(value, str) and value.strip():
             return value
+    first = record[candidates[0]]
+    if first is not None and not isinstance(first, str):
+        kind = type(first).__name__
+        return Problem("", "", "error", f"text field is not a string: {kind} in {candidates[0]!r}")
     return Problem("", "", "error", f"empty text: field {candidates[0]!r} has no text")
 
 
@@ -430,4 +560,9 @@ def _record_date(
     when = to_datetime(value)
     if when is None:
         report.add(name, location, "warning", f"unparseable date: {value!r} in {key!r}")
+    elif not in_range(when):
+        report.add(
+            name, location, "warning", f"date out of range: {value!r} in {key!r} (kept as NaT)"
+        )
+        return None
     return when

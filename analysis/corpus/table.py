@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from analysis import config
-from analysis.corpus.clean import Cleaned, Removal, clean_text
+from analysis.corpus.clean import Cleaned, Removal, clean_text, hygiene
 from analysis.corpus.dedup import Fingerprint, fingerprint, flag_duplicates
 from analysis.corpus.readers import Document, LoadReport, iter_documents
 from analysis.corpus.spelling import word_count
@@ -94,23 +95,57 @@ def drop_texts(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def unique_documents(documents: Iterable[Document], report: LoadReport) -> Iterator[Document]:
-    """Drop a document whose id was already seen, with a warning."""
-    seen: set[str] = set()
+    """Give a document whose id was already taken a distinct one, with a warning naming both.
+
+    Two sources can map to one id (`2015.txt` and `2015.zip!2015.txt` are both `2015`): the
+    later one (in reading order, so always the same) takes its source name as its id,
+    `2015.zip!2015.txt` (`file.json:17` for a record), numbered if even that is taken.
+    """
+    seen: dict[str, str] = {}  # doc_id -> source file
     for document in documents:
-        if document.doc_id in seen:
-            report.add(document.source_file, "", "warning", f"duplicate doc_id: {document.doc_id}")
-            continue
-        seen.add(document.doc_id)
+        first = seen.get(document.doc_id)
+        if first is not None:
+            base = document.source_file
+            if document.record is not None:
+                base += f":{document.record}"
+            new_id, n = base, 1
+            while new_id in seen:
+                n += 1
+                new_id = f"{base}~{n}"
+            location = "" if document.record is None else f"record {document.record}"
+            report.add(
+                document.source_file,
+                location,
+                "warning",
+                f"duplicate doc_id: {document.doc_id} is already {first}'s; "
+                f"{document.source_file} is {new_id}",
+            )
+            document = dataclasses.replace(document, doc_id=new_id)
+        seen[document.doc_id] = document.source_file
         yield document
 
 
 def load_corpus(
-    path: Path | str | None = None, *, text_field: str | None = None, keep_duplicates: bool = False
+    path: Path | str | None = None,
+    *,
+    text_field: str | None = None,
+    keep_duplicates: bool = False,
+    encoding: str | None = None,
+    max_document_mb: float | None = None,
 ) -> Corpus:
     """Read, clean, audit and de-duplicate a corpus (default: the seed articles)."""
     root = Path(path) if path is not None else config.default_corpus()
     report = LoadReport()
-    documents = unique_documents(iter_documents(root, text_field=text_field, report=report), report)
+    documents = unique_documents(
+        iter_documents(
+            root,
+            text_field=text_field,
+            report=report,
+            encoding=encoding,
+            max_document_mb=max_document_mb,
+        ),
+        report,
+    )
     corpus = build_corpus(
         root, map(prepare_document, documents), report, keep_duplicates=keep_duplicates
     )
@@ -180,10 +215,10 @@ def document_row(document: Document, cleaned: Cleaned) -> dict[str, Any]:
         "doc_id": document.doc_id,
         "source_file": document.source_file,
         "record": document.record,
-        "title": document.title or cleaned.title,
-        "source": document.source or cleaned.source,
-        "url": document.url,
-        "author": document.author,
+        "title": field_hygiene(document.title) or cleaned.title,
+        "source": field_hygiene(document.source) or cleaned.source,
+        "url": document.url,  # an address, kept byte for byte
+        "author": field_hygiene(document.author),
         "date": document.date or cleaned.date,
         "raw_text": document.raw_text,
         "text": cleaned.text,
@@ -192,6 +227,17 @@ def document_row(document: Document, cleaned: Cleaned) -> dict[str, Any]:
         "n_words_raw": word_count(document.raw_text),
         "n_words_clean": word_count(cleaned.text),
     }
+
+
+def field_hygiene(value: str | None) -> str | None:
+    """A title, outlet or author cleaned as the body is, then stripped; None if nothing is left.
+
+    `hygiene` removes bidi and other invisible controls (so "الأمن" never displays
+    reversed), maps presentation forms and composes NFC. The field is never cut.
+    """
+    if value is None:
+        return None
+    return hygiene(value).strip() or None
 
 
 _STRING_COLUMNS = ("doc_id", "source_file", "title", "source", "url", "author", "raw_text", "text")
