@@ -149,54 +149,74 @@ def _sentence_of(offset: int, sentence_starts: Sequence[int]) -> int:
 
 
 def _resolve(found: list[_Found], rules: Sequence[ContextRule]) -> list[_Found]:
-    """One theme's counted matches: context checked, exclusions applied, longest wins."""
-    cues = [f for f in found if f.pattern.role == CUE]
-    also = [f for f in found if f.pattern.role == ALSO]
-    unless = [f for f in found if f.pattern.role == UNLESS]
-    excluded = [f for f in found if f.pattern.role == EXCLUDE]
+    """One theme's counted matches: context checked, exclusions applied, longest wins.
+
+    Linear in the matches: cues are indexed once by rule, sentence and position
+    (`_CueIndex`), so a term looks only at the cues inside its window; the tokens the
+    exclusions cover are one set.
+    """
+    cues, also, unless = _CueIndex(found, CUE), _CueIndex(found, ALSO), _CueIndex(found, UNLESS)
     candidates = [
         f
         for f in found
         if f.pattern.role in (WORD, PHRASE)
         or (f.pattern.role == TERM and _in_context(f, cues, also, unless, rules[f.pattern.rule]))
     ]
-    candidates = [f for f in candidates if not any(_overlap(f, x) for x in excluded)]
+    excluded = {i for f in found if f.pattern.role == EXCLUDE for i in range(f.first, f.last + 1)}
+    if excluded:
+        candidates = [f for f in candidates if excluded.isdisjoint(range(f.first, f.last + 1))]
     # Longest first (tokens, then a later first token loses), then keep non-overlapping ones.
     candidates.sort(key=lambda f: (f.first - f.last, f.first, -len(f.pattern.entry)))
     kept: list[_Found] = []
     taken: set[int] = set()
     for f in candidates:
         span = range(f.first, f.last + 1)
-        if not taken.intersection(span):
+        if taken.isdisjoint(span):
             kept.append(f)
             taken.update(span)
     return kept
 
 
+class _CueIndex:
+    """One role's matches (cues, `also` or `unless` words), by rule and sentence, in order of
+    their first token, so that the cues near a term are found by bisection, not by a scan."""
+
+    def __init__(self, found: Iterable[_Found], role: str) -> None:
+        groups: dict[tuple[int, int], list[_Found]] = {}
+        for f in found:
+            if f.pattern.role == role:
+                groups.setdefault((f.pattern.rule, f.sentence), []).append(f)
+        # (rule, sentence) -> (first tokens, matches, longest match in tokens - 1), sorted.
+        self._groups: dict[tuple[int, int], tuple[list[int], list[_Found], int]] = {}
+        for key, group in groups.items():
+            group.sort(key=lambda f: f.first)
+            extra = max(f.last - f.first for f in group)
+            self._groups[key] = ([f.first for f in group], group, extra)
+
+    def near(self, term: _Found, window: int) -> bool:
+        """A match of the term's rule and sentence within `window` tokens, not overlapping it."""
+        entry = self._groups.get((term.pattern.rule, term.sentence))
+        if entry is None:
+            return False
+        firsts, group, extra = entry
+        # c.last >= term.first - window needs c.first >= term.first - window - extra.
+        low = bisect.bisect_left(firsts, term.first - window - extra)
+        high = bisect.bisect_right(firsts, term.last + window, low)
+        return any(
+            group[i].last >= term.first - window and not _overlap(group[i], term)
+            for i in range(low, high)
+        )
+
+
 def _in_context(
-    term: _Found,
-    cues: Sequence[_Found],
-    also: Sequence[_Found],
-    unless: Sequence[_Found],
-    rule: ContextRule,
+    term: _Found, cues: _CueIndex, also: _CueIndex, unless: _CueIndex, rule: ContextRule
 ) -> bool:
     """A cue (and an `also` cue, if the rule has them) near the term, and no `unless` word."""
-    if not _has_cue(term, cues, rule.window):
+    if not cues.near(term, rule.window):
         return False
-    if rule.needs_also and not _has_cue(term, also, rule.window):
+    if rule.needs_also and not also.near(term, rule.window):
         return False
-    return not _has_cue(term, unless, rule.window)
-
-
-def _has_cue(term: _Found, cues: Sequence[_Found], window: int) -> bool:
-    return any(
-        c.pattern.rule == term.pattern.rule
-        and c.sentence == term.sentence
-        and not _overlap(c, term)
-        and c.first <= term.last + window
-        and c.last >= term.first - window
-        for c in cues
-    )
+    return not unless.near(term, rule.window)
 
 
 def _overlap(a: _Found, b: _Found) -> bool:
