@@ -7,6 +7,8 @@
   pattern that may end inside the last token.
 * Per theme, a match overlapping one of the theme's exclusions is dropped, then overlapping
   matches count once: the longest (in tokens, then characters) wins.
+* Linear in the document, even one sentence of megabytes: a term finds the cues of its rule
+  and sentence inside its window by bisection in an index (`_CueIndex`), never by a scan.
 * `analyse_text` is the pure, picklable per-document function; `analyse_corpus` maps it over
   a DataFrame of documents (serially, with local processes, or with the Dask engine of
   `analysis.parallel`) and returns the tidy `hits` and `doc_tokens` tables.
