@@ -8,7 +8,7 @@
 * Per theme, a match overlapping one of the theme's exclusions is dropped, then overlapping
   matches count once: the longest (in tokens, then characters) wins.
 * Linear in the document, even one sentence of megabytes: a term finds the cues of its rule
-  and sentence inside its window by bisection in an index (`_CueIndex`), never by a scan.
+  and sentence inside its window by bisection in an index (`_Cues`), never by a scan.
 * `analyse_text` is the pure, picklable per-document function; `analyse_corpus` maps it over
   a DataFrame of documents (serially, with local processes, or with the Dask engine of
   `analysis.parallel`) and returns the tidy `hits` and `doc_tokens` tables.
@@ -153,18 +153,22 @@ def _sentence_of(offset: int, sentence_starts: Sequence[int]) -> int:
 def _resolve(found: list[_Found], rules: Sequence[ContextRule]) -> list[_Found]:
     """One theme's counted matches: context checked, exclusions applied, longest wins.
 
-    Linear in the matches: cues are indexed once by rule, sentence and position
-    (`_CueIndex`), so a term looks only at the cues inside its window; the tokens the
-    exclusions cover are one set.
+    Linear in the matches: the cues are indexed (`_Cues`, built at the first term), so a
+    term looks only at the cues inside its window; the tokens under exclusions are one set.
     """
-    cues, also, unless = _CueIndex(found, CUE), _CueIndex(found, ALSO), _CueIndex(found, UNLESS)
-    candidates = [
-        f
-        for f in found
-        if f.pattern.role in (WORD, PHRASE)
-        or (f.pattern.role == TERM and _in_context(f, cues, also, unless, rules[f.pattern.rule]))
-    ]
-    excluded = {i for f in found if f.pattern.role == EXCLUDE for i in range(f.first, f.last + 1)}
+    cues: _Cues | None = None
+    candidates: list[_Found] = []
+    excluded: set[int] = set()
+    for f in found:
+        role = f.pattern.role
+        if role == TERM:
+            cues = cues or _Cues(found)
+            if cues.in_context(f, rules[f.pattern.rule]):
+                candidates.append(f)
+        elif role in (WORD, PHRASE):
+            candidates.append(f)
+        elif role == EXCLUDE:
+            excluded.update(range(f.first, f.last + 1))
     if excluded:
         candidates = [f for f in candidates if excluded.isdisjoint(range(f.first, f.last + 1))]
     # Longest first (tokens, then a later first token loses), then keep non-overlapping ones.
@@ -179,25 +183,34 @@ def _resolve(found: list[_Found], rules: Sequence[ContextRule]) -> list[_Found]:
     return kept
 
 
-class _CueIndex:
-    """One role's matches (cues, `also` or `unless` words), by rule and sentence, in order of
-    their first token, so that the cues near a term are found by bisection, not by a scan."""
+class _Cues:
+    """A theme's cues, `also` and `unless` matches by role, rule and sentence, in order of
+    their first token, so that the ones near a term are found by bisection, not by a scan."""
 
-    def __init__(self, found: Iterable[_Found], role: str) -> None:
-        groups: dict[tuple[int, int], list[_Found]] = {}
+    def __init__(self, found: Iterable[_Found]) -> None:
+        groups: dict[tuple[str, int, int], list[_Found]] = {}
         for f in found:
-            if f.pattern.role == role:
-                groups.setdefault((f.pattern.rule, f.sentence), []).append(f)
-        # (rule, sentence) -> (first tokens, matches, longest match in tokens - 1), sorted.
-        self._groups: dict[tuple[int, int], tuple[list[int], list[_Found], int]] = {}
+            if f.pattern.role in (CUE, ALSO, UNLESS):
+                groups.setdefault((f.pattern.role, f.pattern.rule, f.sentence), []).append(f)
+        # key -> (first tokens, matches, longest match in tokens - 1), by first token.
+        self._groups: dict[tuple[str, int, int], tuple[list[int], list[_Found], int]] = {}
         for key, group in groups.items():
             group.sort(key=lambda f: f.first)
             extra = max(f.last - f.first for f in group)
             self._groups[key] = ([f.first for f in group], group, extra)
 
-    def near(self, term: _Found, window: int) -> bool:
-        """A match of the term's rule and sentence within `window` tokens, not overlapping it."""
-        entry = self._groups.get((term.pattern.rule, term.sentence))
+    def in_context(self, term: _Found, rule: ContextRule) -> bool:
+        """A cue (and an `also` cue, if the rule has them) near the term, no `unless` word."""
+        if not self.near(CUE, term, rule.window):
+            return False
+        if rule.needs_also and not self.near(ALSO, term, rule.window):
+            return False
+        return not self.near(UNLESS, term, rule.window)
+
+    def near(self, role: str, term: _Found, window: int) -> bool:
+        """A `role` match of the term's rule and sentence within `window` tokens of it, not
+        overlapping it."""
+        entry = self._groups.get((role, term.pattern.rule, term.sentence))
         if entry is None:
             return False
         firsts, group, extra = entry
@@ -208,17 +221,6 @@ class _CueIndex:
             group[i].last >= term.first - window and not _overlap(group[i], term)
             for i in range(low, high)
         )
-
-
-def _in_context(
-    term: _Found, cues: _CueIndex, also: _CueIndex, unless: _CueIndex, rule: ContextRule
-) -> bool:
-    """A cue (and an `also` cue, if the rule has them) near the term, and no `unless` word."""
-    if not cues.near(term, rule.window):
-        return False
-    if rule.needs_also and not also.near(term, rule.window):
-        return False
-    return not unless.near(term, rule.window)
 
 
 def _overlap(a: _Found, b: _Found) -> bool:
