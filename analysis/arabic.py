@@ -74,7 +74,7 @@ import bisect
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -462,30 +462,47 @@ def _prefix_readings(word: str) -> list[str]:
     return readings
 
 
-def _suffix_chain(word: str) -> list[str]:
-    """``word`` then each shorter form suffix removal passes through.
+def _suffix_lengths(word: str) -> Iterator[int]:
+    """Lengths of ``word`` and of each shorter form suffix removal passes through.
 
     light10 makes one pass over its suffix list; passes repeat here until nothing more comes
     off, so a pronoun after a plural also goes (فعالياته -> فعاليات -> فعالي -> فعال).
+    Lengths, not copies: a run of suffixes a million letters long costs linear time.
     """
-    chain = [word]
+    end = len(word)
+    yield end
     removed = True
     # `endswith` with the whole tuple settles in one call the pass most words end on.
-    while removed and word.endswith(_SUFFIXES):
+    while removed and word.endswith(_SUFFIXES, 0, end):
         removed = False
         for suffix in _SUFFIXES:
-            if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM_AFTER_SUFFIX:
-                word = word[: -len(suffix)]
-                chain.append(word)
+            if word.endswith(suffix, 0, end) and end - len(suffix) >= MIN_STEM_AFTER_SUFFIX:
+                end -= len(suffix)
+                yield end
                 removed = True
-    return chain
+
+
+@lru_cache(maxsize=1)
+def _longest_exception() -> int:
+    return max(map(len, stem_exceptions()), default=0)
+
+
+def _suffix_forms(word: str) -> tuple[list[str], str]:
+    """The forms suffix removal passes through that could be an exception (none is longer
+    than the longest listed), in order, and the last form."""
+    longest = _longest_exception()
+    forms, last = [], len(word)
+    for last in _suffix_lengths(word):
+        if last <= longest:
+            forms.append(word[:last])
+    return forms, word[:last]
 
 
 def _stem_in_place(word: str) -> str:
     """Stem of ``word`` when no proclitic may be removed from it (suffixes only)."""
     exceptions = stem_exceptions()
-    chain = _suffix_chain(word)
-    return next((form for form in chain if form in exceptions), chain[-1])
+    forms, last = _suffix_forms(word)
+    return next((form for form in forms if form in exceptions), last)
 
 
 @lru_cache(maxsize=1 << 20)
@@ -496,10 +513,10 @@ def stem(word: str) -> str:
     exceptions = stem_exceptions()
     readings = _prefix_readings(word)
     for remainder in readings:
-        for form in _suffix_chain(remainder):
+        for form in _suffix_forms(remainder)[0]:
             if form in exceptions:
                 return form
-    return _suffix_chain(readings[-1])[-1]
+    return _suffix_forms(readings[-1])[1]
 
 
 def suggest_stem_exceptions(

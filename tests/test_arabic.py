@@ -594,3 +594,49 @@ def test_wishes_do_not_stem_to_security(word):
     """أمنيات ("wishes") is listed in the exceptions: it must not merge with أمن ("security")."""
     assert arabic.analysis_key(word) == "امنيات"
     assert arabic.analysis_key(word) != arabic.analysis_key("الأمن")
+
+
+# --- suffix removal on long words -----------------------------------------------------------
+
+
+def _former_suffix_chain(word: str) -> list[str]:
+    """The former code: every form suffix removal passes through, each one a copy."""
+    chain = [word]
+    removed = True
+    while removed and word.endswith(arabic._SUFFIXES):
+        removed = False
+        for suffix in arabic._SUFFIXES:
+            if word.endswith(suffix) and len(word) - len(suffix) >= arabic.MIN_STEM_AFTER_SUFFIX:
+                word = word[: -len(suffix)]
+                chain.append(word)
+                removed = True
+    return chain
+
+
+def _former_stem(word: str) -> str:
+    exceptions = arabic.stem_exceptions()
+    readings = arabic._prefix_readings(word)
+    for remainder in readings:
+        for form in _former_suffix_chain(remainder):
+            if form in exceptions:
+                return form
+    return _former_suffix_chain(readings[-1])[-1]
+
+
+_STEM_PIECES = [*arabic._SUFFIXES, "و", "ب", "ال", "ل", "ف", "ك", "ت", "ارهاب", "مال", "ايران"]
+
+
+@given(st.lists(st.sampled_from(_STEM_PIECES), min_size=1, max_size=12))
+def test_stem_equals_the_former_suffix_chain(pieces: list[str]) -> None:
+    """Suffixes are cut by length, and only forms as short as an exception are copied."""
+    word = "".join(pieces)
+    assert arabic.stem(word) == _former_stem(word)
+    chain = _former_suffix_chain(word)
+    former_in_place = next((f for f in chain if f in arabic.stem_exceptions()), chain[-1])
+    assert arabic._stem_in_place(word) == former_in_place
+
+
+def test_stem_of_a_huge_run_of_suffixes_is_the_word_under_them() -> None:
+    # The former code copied the word once per letter removed: quadratic time and memory.
+    assert arabic.stem("ارهاب" + "ي" * 200_000) == "ارهاب"
+    assert arabic.stem("ارهاب" + "ها" * 100_000) == "ارهاب"

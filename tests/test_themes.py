@@ -684,3 +684,19 @@ def test_exclude_forms_compare_the_spelling(text: str, count: int) -> None:
         "    description: d\n    words: [أمن]\n    exclude_forms: [آمن*, كامن*]\n"
     )
     assert len(match_text(text, lexicon)) == count
+
+
+@given(st.text(alphabet="ارهابيمنcs", min_size=0, max_size=40))
+def test_known_looks_only_at_beginnings_as_long_as_a_prefix(key: str) -> None:
+    """`_known` stops at the longest prefix: the same answer as trying every beginning."""
+    exact, prefixes = vocabulary = frozenset({"امن"}), frozenset({"ارهاب", "منا", "bcij"})
+    every = key in exact or any(key[:n] in prefixes for n in range(3, len(key) + 1))
+    assert lexicon_module._known(key, vocabulary) == every
+
+
+def test_a_huge_word_with_a_lexicon_key_in_it_is_keyed(lexicon: themes.Lexicon) -> None:
+    # Its beginnings were sliced at every length (a 100 KB word took seconds, 1 MB hours).
+    assert lexicon.token_keys(["bcij" + "s" * 300_000, "ارهاب" + "ي" * 300_000]) == [
+        themes.UNMATCHABLE,
+        "ارهاب",
+    ]

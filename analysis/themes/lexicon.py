@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -288,7 +289,14 @@ def _known(key: str, vocabulary: tuple[frozenset[str], frozenset[str]]) -> bool:
     exact, prefixes = vocabulary
     if key in exact:
         return True
-    return any(key[:n] in prefixes for n in range(MIN_PREFIX_LETTERS, len(key) + 1))
+    # Only beginnings as long as a prefix can be: a huge word is not sliced at every length.
+    longest = min(len(key), _longest(prefixes))
+    return any(key[:n] in prefixes for n in range(MIN_PREFIX_LETTERS, longest + 1))
+
+
+@lru_cache(maxsize=16)
+def _longest(strings: frozenset[str]) -> int:
+    return max(map(len, strings), default=0)
 
 
 def _build_automaton(patterns: Sequence[Pattern]) -> Any:

@@ -7,6 +7,8 @@
   pattern that may end inside the last token.
 * Per theme, a match overlapping one of the theme's exclusions is dropped, then overlapping
   matches count once: the longest (in tokens, then characters) wins.
+* Linear in the document, even one sentence of megabytes: a term finds the cues of its rule
+  and sentence inside its window by bisection in an index (`_Cues`), never by a scan.
 * `analyse_text` is the pure, picklable per-document function; `analyse_corpus` maps it over
   a DataFrame of documents (serially, with local processes, or with the Dask engine of
   `analysis.parallel`) and returns the tidy `hits` and `doc_tokens` tables.
@@ -149,54 +151,76 @@ def _sentence_of(offset: int, sentence_starts: Sequence[int]) -> int:
 
 
 def _resolve(found: list[_Found], rules: Sequence[ContextRule]) -> list[_Found]:
-    """One theme's counted matches: context checked, exclusions applied, longest wins."""
-    cues = [f for f in found if f.pattern.role == CUE]
-    also = [f for f in found if f.pattern.role == ALSO]
-    unless = [f for f in found if f.pattern.role == UNLESS]
-    excluded = [f for f in found if f.pattern.role == EXCLUDE]
-    candidates = [
-        f
-        for f in found
-        if f.pattern.role in (WORD, PHRASE)
-        or (f.pattern.role == TERM and _in_context(f, cues, also, unless, rules[f.pattern.rule]))
-    ]
-    candidates = [f for f in candidates if not any(_overlap(f, x) for x in excluded)]
+    """One theme's counted matches: context checked, exclusions applied, longest wins.
+
+    Linear in the matches: the cues are indexed (`_Cues`, built at the first term), so a
+    term looks only at the cues inside its window; the tokens under exclusions are one set.
+    """
+    cues: _Cues | None = None
+    candidates: list[_Found] = []
+    excluded: set[int] = set()
+    for f in found:
+        role = f.pattern.role
+        if role == TERM:
+            cues = cues or _Cues(found)
+            if cues.in_context(f, rules[f.pattern.rule]):
+                candidates.append(f)
+        elif role in (WORD, PHRASE):
+            candidates.append(f)
+        elif role == EXCLUDE:
+            excluded.update(range(f.first, f.last + 1))
+    if excluded:
+        candidates = [f for f in candidates if excluded.isdisjoint(range(f.first, f.last + 1))]
     # Longest first (tokens, then a later first token loses), then keep non-overlapping ones.
     candidates.sort(key=lambda f: (f.first - f.last, f.first, -len(f.pattern.entry)))
     kept: list[_Found] = []
     taken: set[int] = set()
     for f in candidates:
         span = range(f.first, f.last + 1)
-        if not taken.intersection(span):
+        if taken.isdisjoint(span):
             kept.append(f)
             taken.update(span)
     return kept
 
 
-def _in_context(
-    term: _Found,
-    cues: Sequence[_Found],
-    also: Sequence[_Found],
-    unless: Sequence[_Found],
-    rule: ContextRule,
-) -> bool:
-    """A cue (and an `also` cue, if the rule has them) near the term, and no `unless` word."""
-    if not _has_cue(term, cues, rule.window):
-        return False
-    if rule.needs_also and not _has_cue(term, also, rule.window):
-        return False
-    return not _has_cue(term, unless, rule.window)
+class _Cues:
+    """A theme's cues, `also` and `unless` matches by role, rule and sentence, in order of
+    their first token, so that the ones near a term are found by bisection, not by a scan."""
 
+    def __init__(self, found: Iterable[_Found]) -> None:
+        groups: dict[tuple[str, int, int], list[_Found]] = {}
+        for f in found:
+            if f.pattern.role in (CUE, ALSO, UNLESS):
+                groups.setdefault((f.pattern.role, f.pattern.rule, f.sentence), []).append(f)
+        # key -> (first tokens, matches, longest match in tokens - 1), by first token.
+        self._groups: dict[tuple[str, int, int], tuple[list[int], list[_Found], int]] = {}
+        for key, group in groups.items():
+            group.sort(key=lambda f: f.first)
+            extra = max(f.last - f.first for f in group)
+            self._groups[key] = ([f.first for f in group], group, extra)
 
-def _has_cue(term: _Found, cues: Sequence[_Found], window: int) -> bool:
-    return any(
-        c.pattern.rule == term.pattern.rule
-        and c.sentence == term.sentence
-        and not _overlap(c, term)
-        and c.first <= term.last + window
-        and c.last >= term.first - window
-        for c in cues
-    )
+    def in_context(self, term: _Found, rule: ContextRule) -> bool:
+        """A cue (and an `also` cue, if the rule has them) near the term, no `unless` word."""
+        if not self.near(CUE, term, rule.window):
+            return False
+        if rule.needs_also and not self.near(ALSO, term, rule.window):
+            return False
+        return not self.near(UNLESS, term, rule.window)
+
+    def near(self, role: str, term: _Found, window: int) -> bool:
+        """A `role` match of the term's rule and sentence within `window` tokens of it, not
+        overlapping it."""
+        entry = self._groups.get((role, term.pattern.rule, term.sentence))
+        if entry is None:
+            return False
+        firsts, group, extra = entry
+        # c.last >= term.first - window needs c.first >= term.first - window - extra.
+        low = bisect.bisect_left(firsts, term.first - window - extra)
+        high = bisect.bisect_right(firsts, term.last + window, low)
+        return any(
+            group[i].last >= term.first - window and not _overlap(group[i], term)
+            for i in range(low, high)
+        )
 
 
 def _overlap(a: _Found, b: _Found) -> bool:
