@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--labels", type=Path, help="labelled TSV to measure the lexicon on (see 'validate')"
     )
+    _add_corpus_options(p)
 
     p = sub.add_parser(
         "sample", help="write a stratified random sample of sentences to annotate (TSV)"
@@ -141,6 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     # would otherwise fail half-way through a table).
     output.utf8(sys.stdout)
     output.utf8(sys.stderr)
+    if getattr(args, "workers", None) is not None:
+        workers = output.checked_workers(args.workers)
+        if workers is None:
+            return output.EXIT_BAD_INPUT
+        args.workers = workers
     # Imported lazily so that `--help` and light commands start fast.
     module = importlib.import_module(f"analysis.cli.{args.command}")
     return module.run(args)

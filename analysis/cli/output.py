@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FAILED = 1  # the work itself failed (a notebook cell raised)
 EXIT_BAD_INPUT = 2  # a missing corpus, a bad lexicon or labels file, an unknown theme
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 
 
 def utf8(stream: Any) -> Any:
@@ -32,6 +34,22 @@ def fail(message: Any, *, stream: TextIO | None = None) -> int:
     """Print one `error:` line to standard error; the exit code for bad input."""
     print(f"error: {message}", file=stream or sys.stderr)
     return EXIT_BAD_INPUT
+
+
+def checked_workers(workers: int) -> int | None:
+    """``--workers`` made safe: None (after one error line) if below 1, else capped at the CPUs.
+
+    Thousands of processes would not finish starting (the build looks hung), so a request
+    above the machine's CPU count runs on that many, with a note on standard error.
+    """
+    if workers < 1:
+        fail(f"--workers must be at least 1, got {workers}")
+        return None
+    cpus = os.cpu_count() or 1
+    if workers > cpus:
+        print(f"note: --workers {workers} capped at {cpus}, the CPU count", file=sys.stderr)
+        return cpus
+    return workers
 
 
 def to_markdown(table: pd.DataFrame) -> str:
