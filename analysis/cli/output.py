@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -52,14 +53,30 @@ def checked_workers(workers: int) -> int | None:
     return workers
 
 
-def to_markdown(table: pd.DataFrame) -> str:
-    """A GitHub-flavoured Markdown table (no extra dependency); `|` in cells escaped."""
+# What in a cell could become markup: HTML tags and autolinks (`<`, `>`), a cell break
+# (`|`), and a backslash that would undo an escape; each gets a backslash. Inline links and
+# images need `](`, which becomes `]\(`. Other Markdown (`*`, `[95% CI]`) only formats or is
+# plain text, and is left as it is, so tables without markup print as before.
+_MARKDOWN_SYNTAX = re.compile(r"([\\<>|])")
+# C0 and C1 control characters but tab and newline, and DEL: an ESC from a document would
+# recolour or rewrite the user's terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
-    def cell(value: Any) -> str:
-        text = (
-            "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-        )
-        return " ".join(text.split()).replace("|", "\\|")
+
+def markdown_text(value: Any) -> str:
+    """One Markdown table cell: whitespace collapsed, Markdown and HTML syntax escaped."""
+    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    return _MARKDOWN_SYNTAX.sub(r"\\\1", " ".join(text.split())).replace("](", "]\\(")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` with control characters shown as ``\\xNN`` (tab and newline kept)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    """A GitHub-flavoured Markdown table (no extra dependency); cells as `markdown_text`."""
+    cell = markdown_text
 
     header = "| " + " | ".join(cell(c) for c in table.columns) + " |"
     numeric = [pd.api.types.is_numeric_dtype(table[c]) for c in table.columns]
