@@ -298,3 +298,39 @@ def test_tag_warns_on_binary_lines_naming_them():
 
 def test_folder_module_names_its_temporary_folders_with_the_pid(tmp_path):
     assert folder.temporary_prefix(tmp_path / "r", "staging") == f".r.staging-{os.getpid()}-"
+
+
+def test_a_real_ctrl_c_during_a_cell_is_one_line(tmp_path, fine_notebooks, monkeypatch, capsys):
+    """SIGINT while a kernel runs: nbclient shuts the kernel down; that is an interrupt."""
+    import signal
+    import threading
+    import time
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    out, before = _previous(tmp_path, fine_notebooks)
+    capsys.readouterr()
+    parameters = new_code_cell("CORPUS = None")
+    parameters.metadata["tags"] = ["parameters"]
+    slow = new_notebook(
+        cells=[
+            new_markdown_cell("# Slow"),
+            parameters,
+            new_code_cell("import time; time.sleep(30)"),
+        ]
+    )
+    slow.metadata["kernelspec"] = {"name": config.KERNEL_NAME, "display_name": "k"}
+    nbformat.write(slow, fine_notebooks / "02_slow.ipynb")
+
+    def ctrl_c():
+        time.sleep(8)  # inside the sleeping cell of 02_slow (01_fine takes a few seconds)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=ctrl_c, daemon=True).start()
+    started = time.monotonic()
+    assert main(["report", "--out", str(out)]) == output.EXIT_INTERRUPTED
+    assert time.monotonic() - started < 25, "the build went on after Ctrl-C"
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith("report interrupted")
+    _unchanged(out, before)

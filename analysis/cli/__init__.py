@@ -147,9 +147,13 @@ def main(argv: list[str] | None = None) -> int:
         if workers is None:
             return output.EXIT_BAD_INPUT
         args.workers = workers
-    # Imported lazily so that `--help` and light commands start fast.
-    module = importlib.import_module(f"analysis.cli.{args.command}")
-    return module.run(args)
+    try:
+        # Imported lazily so that `--help` and light commands start fast.
+        module = importlib.import_module(f"analysis.cli.{args.command}")
+        return module.run(args)
+    except KeyboardInterrupt:  # Ctrl-C: one line, not a traceback from wherever it landed
+        print(f"{args.command} interrupted", file=sys.stderr)
+        return output.EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

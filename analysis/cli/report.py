@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 import time
@@ -15,6 +16,9 @@ def run(args: Any) -> int:
     """``python -m analysis report``: build the report, print where it is or why it failed."""
     log = BuildLog()
     started = time.perf_counter()
+    # After a kernel dies (Ctrl-C reaches it too) nbclient's background tasks log their
+    # tracebacks through asyncio; the build reports what happened in one line instead.
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     try:
         out = build_report(
             args.corpus,

@@ -21,8 +21,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -151,7 +153,8 @@ def execute_notebook(
             kernel_name=kernel_name,
             resources={"metadata": {"path": str(path.parent)}},
         )
-        _run(client, nb, path)
+        with (sockets / "kernel.log").open("wb") as kernel_log:
+            _run(client, nb, path, kernel_log)
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
     return nb
@@ -172,9 +175,10 @@ def _kernel_config(sockets: Path) -> Config:
     return config
 
 
-def _run(client: NotebookClient, nb: NotebookNode, path: Path) -> None:
+def _run(client: NotebookClient, nb: NotebookNode, path: Path, kernel_log: Any) -> None:
+    """Execute; the kernel's own standard error (not the cells') goes to ``kernel_log``."""
     try:
-        client.execute(env=kernel_environment())
+        client.execute(env=kernel_environment(), stderr=kernel_log)
     except CellTimeoutError as error:
         index = _running_cell(nb)
         raise NotebookError(
@@ -193,6 +197,23 @@ def _run(client: NotebookClient, nb: NotebookNode, path: Path) -> None:
             error.evalue,
             nb.cells[index].source if index >= 0 else "",
             error.traceback,
+        ) from None
+    except Exception as error:
+        # DeadKernelError, or what nbclient's clean-up raises after it (a bare
+        # AssertionError). While a notebook runs, nbclient answers SIGINT/SIGTERM by shutting
+        # the kernel down, and says so only by this attribute: then it was Ctrl-C.
+        if getattr(client, "_async_cleanup_kernel_future", None) is not None:
+            raise KeyboardInterrupt from None
+        index = _running_cell(nb)
+        kernel_log.flush()
+        said = Path(kernel_log.name).read_text(encoding="utf-8", errors="replace").strip()
+        last = said.splitlines()[-1] if said else "no message"
+        raise NotebookError(
+            path.name,
+            _index_in_file(nb, index),
+            type(error).__name__,
+            f"the kernel stopped ({last[:200]})",
+            nb.cells[index].source if index >= 0 else "",
         ) from None
 
 
@@ -365,6 +386,7 @@ def build_report(
         raise ReportError(f"{_os_error(error, out.parent)}; {KEPT}") from None
     staging.chmod(0o755)  # mkdtemp's 0700 would make the published report private
     log = log if log is not None else BuildLog()
+    interrupt = _Interrupt()
     try:
         # The notebooks of one build share one analysis through this folder; it never
         # reaches the published report.
@@ -387,8 +409,10 @@ def build_report(
                 timeout=timeout,
                 kernel_name=kernel_name,
                 log=log,
+                interrupt=interrupt,
             )
             folder.write_manifest(staging)
+            interrupt.check()  # the last moment a Ctrl-C still keeps the previous report
             folder.swap_in(staging, out)
         finally:
             shutil.rmtree(cache, ignore_errors=True)
@@ -397,8 +421,46 @@ def build_report(
     except OSError as error:
         raise ReportError(f"{_os_error(error, staging)}; {KEPT}") from None
     finally:
+        interrupt.restore()
         shutil.rmtree(staging, ignore_errors=True)
     return out
+
+
+class _Interrupt:
+    """Ctrl-C between notebooks, noted and acted on at the next step.
+
+    While a notebook runs, nbclient has its own SIGINT handler (it shuts the kernel down,
+    and `_run` turns that into KeyboardInterrupt); outside, a KeyboardInterrupt raised in
+    the middle of a kernel's clean-up is swallowed or turned into a bare AssertionError, so
+    the first Ctrl-C only sets a flag that the build checks after each notebook and before
+    the swap. A second Ctrl-C raises at once.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Any = None
+        self.install()
+
+    def install(self) -> None:
+        """(Re)install the handler: nbclient leaves the default one after each notebook."""
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGINT, self._handle)
+            if self._previous is None:
+                self._previous = previous
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+    def restore(self) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
 
 
 KEPT = "the previous report, if any, was kept"
@@ -432,12 +494,20 @@ def _build(
     timeout: int,
     kernel_name: str,
     log: BuildLog,
+    interrupt: _Interrupt,
 ) -> None:
     """Run and export every notebook into ``staging``."""
     executed = []
     for path in paths:
         started = time.perf_counter()
-        nb = execute_notebook(path, parameters, timeout=timeout, kernel_name=kernel_name)
+        try:
+            nb = execute_notebook(path, parameters, timeout=timeout, kernel_name=kernel_name)
+        except NotebookError as error:
+            if interrupt.requested or error.ename == "KeyboardInterrupt":
+                raise KeyboardInterrupt from None
+            raise
+        interrupt.install()
+        interrupt.check()
         log.seconds[f"execute {path.name}"] = time.perf_counter() - started
         executed.append((path, nb))
     pages = [
