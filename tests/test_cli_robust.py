@@ -10,6 +10,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 from report_support import FAILING_NOTEBOOKS
@@ -334,3 +336,29 @@ def test_a_real_ctrl_c_during_a_cell_is_one_line(tmp_path, fine_notebooks, monke
     line = one_line(capsys.readouterr().err)
     assert line.startswith("report interrupted")
     _unchanged(out, before)
+
+
+def test_after_a_sigkill_the_next_build_cleans_what_the_killed_one_left(tmp_path, fine_notebooks):
+    import signal
+    import time
+
+    out, _ = _previous(tmp_path, fine_notebooks)
+    script = (
+        "import sys; from analysis import config; from pathlib import Path; "
+        f"config.NOTEBOOKS_DIR = Path({str(fine_notebooks)!r}); "
+        "from analysis.cli import main; sys.exit(main(['report', '--out', sys.argv[1]]))"
+    )
+    killed = subprocess.Popen([sys.executable, "-c", script, str(out)], env=os.environ)
+    kernels = lambda: set(Path(tempfile.gettempdir()).glob(f"analysis-kernel-{killed.pid}-*"))  # noqa: E731
+    deadline = time.monotonic() + 120
+    while not kernels() and time.monotonic() < deadline:  # a kernel is running
+        time.sleep(0.1)
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait()
+    left = {p.name.split("-")[0] for p in tmp_path.iterdir()} - {"notebooks", "report"}
+    assert left == {".report.staging", ".report.cache"}, left
+    assert kernels(), "the killed build left no kernel folder (nothing to test)"
+    assert cli_report.run(_args(out)) == output.EXIT_OK
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notebooks", "report"]
+    assert not kernels()
+    assert (out / "01_fine.html").read_bytes() != b""
