@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import tempfile
 from pathlib import Path
 
@@ -41,3 +42,47 @@ def report_pages(out: Path) -> list[Path]:
 
 def notebook_names() -> list[str]:
     return sorted(p.stem for p in config.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+
+
+# Titles that broke the build or the page (issue 17): mathtext, money, a format field, a
+# 1 MB title, markup; outlets with mathtext too. The text field has a name nobody guesses,
+# so the build only reads the records when --text-field reaches the notebooks.
+TITLE_FIELD_TEXT = "matn"
+HOSTILE_TITLES = [
+    "{عاجل} هجوم إرهابي {0} {x}",
+    "$\\undefinedmacro$ الأمن والإرهاب",
+    "تبرع بـ $5 … $10 لمكافحة الإرهاب",
+    ("عنوان طويل جدا " * 70_000)[:1_000_000],
+    "<script>window.__pwned = 1</script> [x](javascript:alert(2)) | pipe",
+]
+
+
+@functools.cache
+def titles_report() -> Path:
+    """A report on five records whose titles and outlets are hostile (made on the fly)."""
+    lines = [
+        line
+        for line in (HOSTILE_CORPUS / "plain.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    records = [
+        {
+            "title": title,
+            "source": "$\\alpha$ {outlet}" if i % 2 else "المنبر",
+            # the first record is the longest, so `reading` names it (the `{عاجل}` title)
+            TITLE_FIELD_TEXT: "\n".join(lines) if i == 0 else lines[i],
+        }
+        for i, title in enumerate(HOSTILE_TITLES)
+    ]
+    root = Path(tempfile.mkdtemp(prefix="report-titles-"))
+    (root / "corpus").mkdir()
+    (root / "corpus" / "articles.json").write_text(
+        json.dumps(records, ensure_ascii=False), encoding="utf-8"
+    )
+    return build_report(
+        root / "corpus",
+        root / "report",
+        timeout=600,
+        text_field=TITLE_FIELD_TEXT,
+        keep_duplicates=True,
+    )

@@ -160,3 +160,25 @@ def test_report_measures_the_lexicon_on_the_labels_given(browser):
     assert "hostile_labels.tsv" in text
     assert "is not the one the sentences come from" not in text  # same corpus name
     opened.page.close()
+
+
+def test_hostile_titles_show_literally_in_short_cells(browser):
+    """A 1 MB title is one short cell; `$…$` titles read as written (issue 17)."""
+    from report_support import titles_report
+
+    out = titles_report()
+    for name in ("01_corpus", "02_themes"):
+        opened = OpenedPage(browser, out / f"{name}.html")
+        assert opened.errors == [], opened.errors
+        tallest = opened.page.evaluate(
+            "() => Math.max(...[...document.querySelectorAll('td')]"
+            ".map(e => e.getBoundingClientRect().height))"
+        )
+        assert tallest < 200, f"{name}: a table cell is {tallest}px tall"
+        cells = opened.page.evaluate(
+            "() => [...document.querySelectorAll('td')].map(e => e.innerText)"
+        )
+        assert any("$\\undefinedmacro$" in cell for cell in cells), name
+        assert any("$5 … $10" in cell for cell in cells), name
+        assert opened.page.evaluate("() => window.__pwned") is None
+        opened.page.close()

@@ -122,3 +122,21 @@ def test_kernels_talk_over_private_unix_sockets(tmp_path, capfd):
     nb = report.execute_notebook(path, {}, timeout=60, kernel_name=config.KERNEL_NAME)
     assert nb.cells[-1].outputs[0]["text"].strip() == "ipc"
     assert "without encryption" not in capfd.readouterr().err
+
+
+def test_hostile_titles_build_and_stay_literal():
+    """`$…$`, `{…}`, a 1 MB title and markup in titles and outlets (issue 17)."""
+    from report_support import titles_report
+
+    out = titles_report()
+    provenance = report.read_provenance(out)
+    assert provenance["documents"] == 5, "the --text-field records were not all read"
+    pages = {p.stem: p.read_text(encoding="utf-8") for p in out.glob("*.html")}
+    assert set(pages) == {"index", "01_corpus", "02_themes", "03_context"}
+    for name, page in pages.items():
+        assert len(page) < 3_000_000, f"{name}: the 1 MB title is embedded whole"
+        assert "<script>window.__pwned" not in page, name
+    assert "$\\undefinedmacro$ الأمن والإرهاب" in pages["01_corpus"]
+    assert "1,000,000 characters" in pages["01_corpus"]
+    assert "{عاجل} هجوم إرهابي {0} {x}" in pages["03_context"]  # the reading names it
+    assert (out / "figures" / "document_profile.png").is_file()

@@ -338,3 +338,34 @@ def test_profile_can_rank_documents_by_mentions_instead_of_rate(themes, document
     shown = ax.images[0].get_array()
     np.testing.assert_allclose(shown, rates.iloc[[-1, -2]].to_numpy())
     assert "top 2 of 6 by mentions" in ax.get_title()
+
+
+# --- corpus text is literal (issue 17) -------------------------------------------------------
+
+HOSTILE_TITLES = ["$\\undefinedmacro$ الأمن", "تبرع بـ $5 … $10 للإرهاب", "{عاجل} هجوم"]
+
+
+def test_titles_and_outlets_with_dollars_are_drawn_literally(themes, documents, tmp_path):
+    documents = documents.copy()
+    for i, title in enumerate(HOSTILE_TITLES):
+        documents.loc[i, "title"] = title
+        documents.loc[i, "source"] = title + " " + "مصدر طويل " * 200_000  # ~2 MB outlet
+    charts = all_charts(themes, documents)
+    for name, fig in charts.items():
+        plotting.save_figure(fig, tmp_path, name)  # mathtext would raise on \undefinedmacro
+        texts = [t for t in fig.findobj(Text) if "$" in t.get_text()]
+        assert all(not t.get_parse_math() for t in texts), name
+        assert max(len(t.get_text()) for t in fig.findobj(Text)) < 200, name
+    labels = drawn_texts(charts["profile"])
+    assert any("$\\undefinedmacro$" in label for label in labels)
+    assert any("$5 … $10" in label for label in labels)
+
+
+def test_mathtext_is_off_in_the_project_style_even_outside_a_chart_function():
+    with plotting.project_style():
+        fig = mpl.figure.Figure()
+        fig.text(0.5, 0.5, "$\\undefinedmacro$")
+        fig.canvas.draw()  # raises ValueError with mathtext on
+    fig = mpl.figure.Figure()
+    fig.text(0.5, 0.5, "$\\undefinedmacro$")
+    plotting.literal_text(fig).canvas.draw()

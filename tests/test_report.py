@@ -108,18 +108,6 @@ def test_index_escapes_provenance_and_links_pages():
     assert not NETWORK_REFERENCE.search(index)
 
 
-def test_swap_keeps_the_readme_and_replaces_the_rest(tmp_path):
-    out, staging = tmp_path / "reports", tmp_path / "staging"
-    out.mkdir()
-    staging.mkdir()
-    (out / "README.md").write_text("kept")
-    (out / "old.html").write_text("old")
-    (staging / "index.html").write_text("new")
-    report._swap_in(staging, out)
-    assert sorted(p.name for p in out.iterdir()) == ["README.md", "index.html"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
-
-
 def test_a_folder_that_is_not_a_report_is_never_replaced(tmp_path):
     (tmp_path / "notes.txt").write_text("precious")
     with pytest.raises(ReportError, match="not a report"):
@@ -230,3 +218,34 @@ def test_a_missing_labels_file_is_refused_before_any_work(tmp_path):
     with pytest.raises(report.ReportError, match=r"nowhere.tsv: no such labelled file"):
         report.build_report(out=tmp_path / "out", labels=tmp_path / "nowhere.tsv")
     assert not (tmp_path / "out").exists()
+
+
+# --- corpus text in prose and tables (issue 17) ------------------------------------------------
+
+
+def test_prose_with_braces_from_the_corpus_is_never_formatted():
+    title = "{عاجل} {0} {x} {{ }"
+    assert nv.sentence(f"Most mentions: {nv.bdi(title)}.") == f"Most mentions: {nv.bdi(title)}."
+    assert nv.sentence("{n} in {title}", n=3, title=title) == f"3 in {nv.escape(title)}"
+    assert nv.sentence("{title} and {other}", title="{other}") == "{other} and {other}"
+
+
+def test_reading_names_a_document_whose_title_has_braces(monkeypatch):
+    shown = []
+    monkeypatch.setattr(nv.html, "show", shown.append)
+    nv.say("The document with the most mentions is “{عاجل} هجوم”.")
+    assert "{عاجل} هجوم" in shown[0]
+
+
+def test_a_1_mb_title_is_cut_in_tables_with_the_text_one_click_away():
+    title = "<script>x</script> " + "عنوان طويل " * 100_000
+    frame = pd.DataFrame({"title": [title, "short <b>"], "n": [1, 2]})
+    static = nv.table_html(frame)
+    cell = re.search(r"<td dir=\"auto\">(.*?)</td>", static).group(1)
+    assert cell.startswith('<details class="long-text"><summary>&lt;script&gt;')
+    assert len(cell) < 3 * nv.html.FULL_TEXT_CHARS and "1,100,019 characters" in cell
+    assert "<script>" not in static and "short &lt;b&gt;" in static
+    interactive = nv.interactive_table_html(frame)
+    assert len(interactive) < 1_200_000  # the itables library is ~1 MB; the title is cut
+    assert "<script>x" not in interactive and "short &lt;b&gt;" in interactive
+    assert "long-text" in interactive

@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--labels", type=Path, help="labelled TSV to measure the lexicon on (see 'validate')"
     )
+    _add_corpus_options(p)
 
     p = sub.add_parser(
         "sample", help="write a stratified random sample of sentences to annotate (TSV)"
@@ -150,9 +151,18 @@ def main(argv: list[str] | None = None) -> int:
     # would otherwise fail half-way through a table).
     output.utf8(sys.stdout)
     output.utf8(sys.stderr)
-    # Imported lazily so that `--help` and light commands start fast.
-    module = importlib.import_module(f"analysis.cli.{args.command}")
-    return module.run(args)
+    if getattr(args, "workers", None) is not None:
+        workers = output.checked_workers(args.workers)
+        if workers is None:
+            return output.EXIT_BAD_INPUT
+        args.workers = workers
+    try:
+        # Imported lazily so that `--help` and light commands start fast.
+        module = importlib.import_module(f"analysis.cli.{args.command}")
+        return module.run(args)
+    except KeyboardInterrupt:  # Ctrl-C: one line, not a traceback from wherever it landed
+        print(f"{args.command} interrupted", file=sys.stderr)
+        return output.EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import sys
 from collections import Counter
 from typing import Any
 
-from analysis.cli.output import EXIT_BAD_INPUT, EXIT_OK, fail, utf8
+from analysis.cli.output import EXIT_BAD_INPUT, EXIT_OK, fail, terminal_text, utf8
 from analysis.corpus import (
     Cleaned,
     CorpusError,
@@ -37,15 +37,17 @@ def run(args: Any) -> int:
         return fail(error, stream=err)
     for problem in report.problems:
         location = f":{problem.location}" if problem.location else ""
-        print(f"{problem.severity}: {problem.file}{location}: {problem.message}", file=err)
+        line = f"{problem.severity}: {problem.file}{location}: {problem.message}"
+        print(terminal_text(line), file=err)
     document = _choose(documents, args.doc, err)
     if document is None:
         return EXIT_BAD_INPUT
     cleaned = clean_text(document.raw_text)
+    # A document's escape sequences must not reach the terminal as escapes.
     if args.audit:
-        print(_audit_text(document, cleaned), file=out)
+        print(terminal_text(_audit_text(document, cleaned)), file=out)
     else:
-        print(cleaned.text, file=out)
+        print(terminal_text(cleaned.text), file=out)
     out.flush()
     return EXIT_OK
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import math
+import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 EXIT_OK = 0
 EXIT_FAILED = 1  # the work itself failed (a notebook cell raised)
 EXIT_BAD_INPUT = 2  # a missing corpus, a bad lexicon or labels file, an unknown theme
+EXIT_INTERRUPTED = 130  # Ctrl-C, as a shell reports SIGINT
 
 
 def utf8(stream: Any) -> Any:
@@ -34,14 +37,46 @@ def fail(message: Any, *, stream: TextIO | None = None) -> int:
     return EXIT_BAD_INPUT
 
 
-def to_markdown(table: pd.DataFrame) -> str:
-    """A GitHub-flavoured Markdown table (no extra dependency); `|` in cells escaped."""
+def checked_workers(workers: int) -> int | None:
+    """``--workers`` made safe: None (after one error line) if below 1, else capped at the CPUs.
 
-    def cell(value: Any) -> str:
-        text = (
-            "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-        )
-        return " ".join(text.split()).replace("|", "\\|")
+    Thousands of processes would not finish starting (the build looks hung), so a request
+    above the machine's CPU count runs on that many, with a note on standard error.
+    """
+    if workers < 1:
+        fail(f"--workers must be at least 1, got {workers}")
+        return None
+    cpus = os.cpu_count() or 1
+    if workers > cpus:
+        print(f"note: --workers {workers} capped at {cpus}, the CPU count", file=sys.stderr)
+        return cpus
+    return workers
+
+
+# What in a cell could become markup: HTML tags and autolinks (`<`, `>`), a cell break
+# (`|`), and a backslash that would undo an escape; each gets a backslash. Inline links and
+# images need `](`, which becomes `]\(`. Other Markdown (`*`, `[95% CI]`) only formats or is
+# plain text, and is left as it is, so tables without markup print as before.
+_MARKDOWN_SYNTAX = re.compile(r"([\\<>|])")
+# C0 and C1 control characters but tab and newline, and DEL: an ESC from a document would
+# recolour or rewrite the user's terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def markdown_text(value: Any) -> str:
+    """One Markdown table cell: whitespace collapsed, Markdown and HTML syntax escaped."""
+    text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    return _MARKDOWN_SYNTAX.sub(r"\\\1", " ".join(text.split())).replace("](", "]\\(")
+
+
+def terminal_text(text: str) -> str:
+    """``text`` with control characters shown as ``\\xNN`` (tab and newline kept)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    """A GitHub-flavoured Markdown table (no extra dependency); cells as `markdown_text`."""
+    cell = markdown_text
 
     header = "| " + " | ".join(cell(c) for c in table.columns) + " |"
     numeric = [pd.api.types.is_numeric_dtype(table[c]) for c in table.columns]

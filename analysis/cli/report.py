@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import sys
 import time
 from typing import Any
 
-from analysis.cli.output import EXIT_FAILED, EXIT_OK
+from analysis.cli.output import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from analysis.report import BuildLog, NotebookError, ReportError, build_report
 
 
@@ -15,6 +16,9 @@ def run(args: Any) -> int:
     """``python -m analysis report``: build the report, print where it is or why it failed."""
     log = BuildLog()
     started = time.perf_counter()
+    # After a kernel dies (Ctrl-C reaches it too) nbclient's background tasks log their
+    # tracebacks through asyncio; the build reports what happened in one line instead.
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     try:
         out = build_report(
             args.corpus,
@@ -23,6 +27,7 @@ def run(args: Any) -> int:
             workers=args.workers,
             timeout=args.timeout,
             keep_duplicates=getattr(args, "keep_duplicates", False),
+            text_field=getattr(args, "text_field", None),
             labels=getattr(args, "labels", None),
             log=log,
         )
@@ -35,6 +40,12 @@ def run(args: Any) -> int:
     except ReportError as error:
         print(f"report failed: {error}", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as error:  # not foreseen by build_report; still one line, no traceback
+        print(f"report failed: {error}; the previous report, if any, was kept", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("report interrupted; the previous report, if any, was kept", file=sys.stderr)
+        return EXIT_INTERRUPTED
     for step, seconds in log.seconds.items():
         print(f"{seconds:7.1f} s  {step}")
     total = time.perf_counter() - started

@@ -25,9 +25,37 @@ def tag_line(text: str, lexicon: Lexicon) -> dict[str, Any]:
     }
 
 
+# A line is reported as binary when it holds a NUL byte or when more than this share of
+# its characters are U+FFFD (bytes that are not UTF-8) or control characters.
+BINARY_SHARE = 0.1
+MAX_WARNINGS = 20
+
+
+def looks_binary(raw: bytes, text: str) -> bool:
+    """True for a line that is not text: a NUL, or mostly undecodable or control bytes."""
+    if b"\x00" in raw:
+        return True
+    if not text:
+        return False
+    odd = sum(1 for c in text if c == "\ufffd" or (c < " " and c != "\t"))
+    return odd > BINARY_SHARE * len(text)
+
+
 def _stdin_lines() -> Iterator[str]:
-    for raw in sys.stdin.buffer:
-        yield raw.decode("utf-8", errors="replace").rstrip("\r\n")
+    warned = 0
+    for number, raw in enumerate(sys.stdin.buffer, start=1):
+        text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        if looks_binary(raw, text):
+            warned += 1
+            if warned <= MAX_WARNINGS:
+                print(
+                    f"warning: stdin line {number} looks binary (NUL bytes or not UTF-8); "
+                    "tagged as decoded, with U+FFFD for undecodable bytes",
+                    file=sys.stderr,
+                )
+            elif warned == MAX_WARNINGS + 1:
+                print("warning: more binary lines; not reported one by one", file=sys.stderr)
+        yield text
 
 
 def run(args: Any) -> int:

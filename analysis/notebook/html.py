@@ -15,11 +15,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from html import escape as _html_escape
 from typing import Any
 
+import matplotlib as mpl
 import pandas as pd
 from IPython.display import HTML, display
 from matplotlib.figure import Figure
 
 from analysis.charsets import ARABIC_BLOCKS, LATIN_LETTERS, class_body
+from analysis.plotting.labels import literal_text, shorten
 
 _ARABIC_LETTER = re.compile(f"[{class_body(ARABIC_BLOCKS)}]")
 
@@ -30,6 +32,12 @@ _table_ids = itertools.count(1)
 DEFAULT_MAX_ROWS = 20
 
 INTERACTIVE_MAX_ROWS = 2000
+
+# A table cell shows at most this many characters of a text (a title, an outlet); the rest
+# is one click away in a <details> element, which embeds at most FULL_TEXT_CHARS of it (a
+# 1 MB title would otherwise be a cell 243,000 px tall, or a page too big to open).
+DISPLAY_CHARS = 300
+FULL_TEXT_CHARS = 20_000
 
 
 def escape(value: Any) -> str:
@@ -95,9 +103,19 @@ def enumeration(items: Iterable[Any], conjunction: str = "and") -> str:
     return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
 
 
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
 def sentence(template: str, **values: Any) -> str:
-    """``template`` filled with ``values``, each escaped (they may be corpus text)."""
-    return template.format(**{name: escape(value) for name, value in values.items()})
+    """``template`` with each ``{name}`` of ``values`` replaced by the value, escaped.
+
+    Not `str.format`: templates are often sentences already holding corpus text (a title
+    with ``{عاجل}``), and only the names given are ever substituted, in one pass.
+    """
+    if not values:
+        return template
+    escaped = {name: escape(value) for name, value in values.items()}
+    return _PLACEHOLDER.sub(lambda m: escaped.get(m.group(1), m.group(0)), template)
 
 
 def say(english: str, arabic: str | None = None, **values: Any) -> None:
@@ -118,8 +136,28 @@ def _cell(value: Any, tag: str, digits: int) -> str:
         return f'<{tag} dir="ltr" class="num">{text}</{tag}>'
     if isinstance(value, pd.Timestamp):
         return f'<{tag} dir="ltr">{escape(value.strftime("%Y-%m-%d"))}</{tag}>'
-    text = escape(value)
+    text = long_text_html(value) if _is_long(value) else escape(value)
     return f'<{tag} dir="auto">{text}</{tag}>'
+
+
+def _is_long(value: Any) -> bool:
+    return isinstance(value, str) and len(value) > DISPLAY_CHARS
+
+
+def long_text_html(text: str) -> str:
+    """A long text, escaped: its start (`DISPLAY_CHARS`) and a <details> with all of it.
+
+    All of it up to `FULL_TEXT_CHARS`; the summary says how long the text is.
+    """
+    full = text[:FULL_TEXT_CHARS]
+    note = f"{number(len(text))} characters"
+    if len(text) > len(full):
+        note += f", the first {number(len(full))} shown when opened"
+    return (
+        f'<details class="long-text"><summary>{escape(shorten(text, DISPLAY_CHARS))} '
+        f'<span class="text-length" dir="ltr">({note})</span></summary>'
+        f'<div class="full-text" dir="auto">{escape(full)}</div></details>'
+    )
 
 
 def table_html(
@@ -184,10 +222,11 @@ def interactive_table_html(
     from itables import to_html_datatable
 
     shown = frame.head(max_rows).reset_index(drop=True)
+    shown, allow_html = _shortened_cells(shown)
     notes = [caption] if caption else []
     if len(frame) > len(shown):
         notes.append(f"First {number(len(shown))} of {number(len(frame))} rows.")
-    columns = list(shown.columns)
+    columns = list(frame.columns)
     table_id = f"itable_{next(_table_ids)}"
     column_defs = [
         {"targets": [columns.index(name)], "className": css}
@@ -198,7 +237,7 @@ def interactive_table_html(
         shown,
         caption=" ".join(notes) or None,
         connected=False,
-        allow_html=False,  # cells are data, escaped on render
+        allow_html=allow_html,  # cells are data: itables escapes them, or we did
         table_id=table_id,
         showIndex=False,
         pageLength=page_length,
@@ -213,6 +252,28 @@ def interactive_table_html(
     return f'<div dir="ltr" class="interactive-table">{table}</div>'
 
 
+def _shortened_cells(frame: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+    """``frame`` unchanged when no text is long (itables escapes it); else every text cell
+    and column name escaped here, long ones as `long_text_html` (itables then must not
+    escape again)."""
+    texts = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if not any(frame[c].map(_is_long).any() for c in texts):
+        return frame, False
+    shown = frame.copy()
+    for column in texts:
+        shown[column] = shown[column].map(
+            lambda v: (
+                long_text_html(v)
+                if _is_long(v)
+                else _html_escape(v, quote=False)
+                if isinstance(v, str)
+                else v
+            )
+        )
+    shown.columns = [_html_escape(str(c), quote=False) for c in shown.columns]
+    return shown, True
+
+
 def show_interactive_table(frame: pd.DataFrame, **options: Any) -> None:
     """Display `interactive_table_html`."""
     show(interactive_table_html(frame, **options))
@@ -221,7 +282,9 @@ def show_interactive_table(frame: pd.DataFrame, **options: Any) -> None:
 def figure_html(fig: Figure, *, alt: str, caption: str | None = None, dpi: int = 110) -> str:
     """``fig`` as an embedded PNG (``<img>`` with alt text), independent of the backend."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
+    # Corpus text in labels is literal: no mathtext, also for ticks made while drawing.
+    with mpl.rc_context({"text.parse_math": False}):
+        literal_text(fig).savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     caption_html = f"<figcaption>{paragraph(caption, tag='span')}</figcaption>" if caption else ""
     return (

@@ -37,6 +37,7 @@ def open_study(
     keep_duplicates: bool = False,
     workers: int = 1,
     cache_dir: Path | str | None = None,
+    text_field: str | None = None,
 ) -> Study:
     """Load, clean and analyse the corpus, record provenance, embed the table library.
 
@@ -52,6 +53,7 @@ def open_study(
         lexicon=lexicon,
         keep_duplicates=keep_duplicates,
         workers=workers,
+        text_field=text_field,
     )
     folder = Path(out_dir) if out_dir else config.REPORTS_DIR
     study = Study(result.corpus, lexicon, result.corpus.analysed(), folder, result.analysis)

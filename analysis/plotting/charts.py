@@ -35,6 +35,7 @@ from analysis.plotting.labels import (
     arabic_label,
     bilingual,
     font_families,
+    literal_text,
     project_style,
     shorten,
 )
@@ -414,6 +415,8 @@ def _group_labels(values: pd.Series, field: str, max_groups: int) -> pd.Series:
         span_years = (dates.max() - dates.min()).days / 365.25
         return dates.dt.to_period("Y" if span_years > 3 else "M").astype(str)
     values = values.dropna().astype(str)
+    # a 1 MB outlet field would be a 1 MB axis label
+    values = values.map(lambda v: shorten(v, 60) if len(v) > 60 else v)
     top = values.value_counts().index[:max_groups]
     return values.where(values.isin(top), "أخرى / other")
 
@@ -432,7 +435,7 @@ def _group_order(groups: pd.Series, field: str) -> list[str]:
 def save_figure(fig: Figure | Axes, out_dir: Path | str, name: str) -> list[Path]:
     """Write ``fig`` (or the figure of an Axes) as PNG and SVG to
     ``<out_dir>/figures/<name>.{png,svg}``, atomically."""
-    fig = figure_of(fig)
+    fig = literal_text(figure_of(fig))
     if not re.fullmatch(r"[\w.-]+", name) or name.startswith("."):
         raise ValueError(f"figure name must be a plain file stem, got {name!r}")
     folder = Path(out_dir) / config.FIGURES_DIRNAME

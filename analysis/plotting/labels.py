@@ -116,6 +116,8 @@ def style_rc() -> dict[str, Any]:
         "savefig.bbox": "tight",
         "svg.fonttype": "path",  # text as outlines: the SVG shows without the font installed
         "svg.hashsalt": "arabic-themes",  # stable ids, so identical charts give identical files
+        # Titles and outlets come from the corpus: "$5 … $10" is money, not mathtext.
+        "text.parse_math": False,
     }
 
 
@@ -124,6 +126,19 @@ def project_style() -> Iterator[None]:
     """Apply the project style for the duration of a ``with`` block."""
     with mpl.rc_context(style_rc()):
         yield
+
+
+def literal_text(fig: Any) -> Any:
+    """Draw every text of ``fig`` literally (no mathtext), whatever rcParams say; return it.
+
+    `style_rc` already turns mathtext off, but a figure drawn outside the style (a notebook's
+    inline PNG) would parse ``$…$`` in a corpus title and raise on an unknown macro.
+    """
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+    return fig
 
 
 def use_project_style() -> None:

@@ -21,8 +21,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +41,8 @@ from traitlets.config import Config
 
 from analysis import __version__, config
 from analysis.notebook.provenance import PROVENANCE_FILE
+from analysis.report import folder
+from analysis.report.folder import FolderError
 
 TEMPLATES_DIR = config.TEMPLATES_DIR
 TEMPLATE_NAME = "report"
@@ -48,10 +52,8 @@ PARAMETERS_TAG = "parameters"
 INJECTED_TAG = "injected-parameters"
 HIDE_INPUT_TAG = "hide-input"
 
-# Written into every finished report; its presence is what allows replacing a folder.
-MARKER_FILE = ".analysis-report"
-# Files kept when a report replaces an earlier one (reports/README.md is tracked in git).
-PRESERVED_FILES = ("README.md",)
+# The manifest every finished report holds (see `analysis.report.folder`).
+MARKER_FILE = folder.MARKER_FILE
 DEFAULT_TIMEOUT = 1800
 
 _BLOCK_TAG = re.compile(r"<(p|h[1-6]|li|blockquote|td|th)(?=[\s>])(?![^>]*\bdir=)")
@@ -142,15 +144,19 @@ def execute_notebook(
     """Run ``path`` on a fresh kernel, cwd = its folder; raise `NotebookError` on failure."""
     nb = nbformat.read(path, as_version=4)
     inject_parameters(nb, parameters, path.name)
-    with tempfile.TemporaryDirectory(prefix="kernel-") as sockets:
+    sockets = folder.kernel_folder()
+    try:
         client = NotebookClient(
             nb,
-            config=_kernel_config(Path(sockets)),
+            config=_kernel_config(sockets),
             timeout=timeout,
             kernel_name=kernel_name,
             resources={"metadata": {"path": str(path.parent)}},
         )
-        _run(client, nb, path)
+        with (sockets / "kernel.log").open("wb") as kernel_log:
+            _run(client, nb, path, kernel_log)
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     return nb
 
 
@@ -164,12 +170,15 @@ def _kernel_config(sockets: Path) -> Config:
     if sys.platform != "win32":
         config.KernelManager.transport = "ipc"
         config.KernelManager.ip = str(sockets / "k")
+    # The connection file too, so that a killed build leaves nothing in Jupyter's runtime dir.
+    config.KernelManager.connection_file = str(sockets / "kernel.json")
     return config
 
 
-def _run(client: NotebookClient, nb: NotebookNode, path: Path) -> None:
+def _run(client: NotebookClient, nb: NotebookNode, path: Path, kernel_log: Any) -> None:
+    """Execute; the kernel's own standard error (not the cells') goes to ``kernel_log``."""
     try:
-        client.execute(env=kernel_environment())
+        client.execute(env=kernel_environment(), stderr=kernel_log)
     except CellTimeoutError as error:
         index = _running_cell(nb)
         raise NotebookError(
@@ -188,6 +197,23 @@ def _run(client: NotebookClient, nb: NotebookNode, path: Path) -> None:
             error.evalue,
             nb.cells[index].source if index >= 0 else "",
             error.traceback,
+        ) from None
+    except Exception as error:
+        # DeadKernelError, or what nbclient's clean-up raises after it (a bare
+        # AssertionError). While a notebook runs, nbclient answers SIGINT/SIGTERM by shutting
+        # the kernel down, and says so only by this attribute: then it was Ctrl-C.
+        if getattr(client, "_async_cleanup_kernel_future", None) is not None:
+            raise KeyboardInterrupt from None
+        index = _running_cell(nb)
+        kernel_log.flush()
+        said = Path(kernel_log.name).read_text(encoding="utf-8", errors="replace").strip()
+        last = said.splitlines()[-1] if said else "no message"
+        raise NotebookError(
+            path.name,
+            _index_in_file(nb, index),
+            type(error).__name__,
+            f"the kernel stopped ({last[:200]})",
+            nb.cells[index].source if index >= 0 else "",
         ) from None
 
 
@@ -307,30 +333,6 @@ def render_index(pages: Sequence[Page], context: Mapping[str, Any]) -> str:
 # --- atomic output ------------------------------------------------------------------------
 
 
-def _is_replaceable(folder: Path) -> bool:
-    """True for a missing or empty folder, one holding only README.md, or a report."""
-    if not folder.exists():
-        return True
-    if not folder.is_dir():
-        return False
-    names = {p.name for p in folder.iterdir()}
-    return MARKER_FILE in names or names <= set(PRESERVED_FILES)
-
-
-def _swap_in(staging: Path, out: Path) -> None:
-    """Replace ``out`` by ``staging``, keeping ``PRESERVED_FILES``; ``out`` is never partial."""
-    for name in PRESERVED_FILES:
-        if (out / name).is_file() and not (staging / name).exists():
-            shutil.copy2(out / name, staging / name)
-    if out.exists():
-        retired = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        os.replace(out, retired / out.name)
-        os.replace(staging, out)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        os.replace(staging, out)
-
-
 def _write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
@@ -352,6 +354,7 @@ def build_report(
     workers: int = 1,
     timeout: int = DEFAULT_TIMEOUT,
     keep_duplicates: bool = False,
+    text_field: str | None = None,
     labels: Path | str | None = None,
     notebooks_dir: Path | str | None = None,
     kernel_name: str = config.KERNEL_NAME,
@@ -361,64 +364,171 @@ def build_report(
 
     ``corpus`` None means the seeds; ``out`` None means ``reports/``; ``labels`` is a
     labelled TSV to measure the lexicon on (None: the package's set). Raises `NotebookError`
-    (or `ReportError`) and leaves ``out`` as it was when anything fails.
+    (or `ReportError`, one line, also for a full disk or a read-only folder) and leaves
+    ``out`` as it was when anything fails. Files in ``out`` that the previous build did not
+    write are kept (see `analysis.report.folder`).
     """
     if labels is not None and not Path(labels).is_file():
         raise ReportError(f"{labels}: no such labelled file (--labels)")
     out = Path(out or config.REPORTS_DIR).resolve()
-    if not _is_replaceable(out):
-        raise ReportError(
-            f"{out} exists and is not a report built by this tool; choose another --out"
-        )
-    paths = notebook_paths(Path(notebooks_dir) if notebooks_dir else None)
-    log = log if log is not None else BuildLog()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
-    staging.chmod(0o755)  # mkdtemp's 0700 would make the published report private
-    # The notebooks of one build share one analysis through this folder; it never reaches
-    # the published report.
-    cache = Path(tempfile.mkdtemp(prefix=f".{out.name}.cache-", dir=out.parent))
+    _check_corpus(Path(corpus).resolve() if corpus is not None else None, out)
     try:
-        parameters = {
-            "CORPUS": str(Path(corpus).resolve()) if corpus is not None else None,
-            "OUT_DIR": str(staging),
-            "KEEP_DUPLICATES": keep_duplicates,
-            "WORKERS": workers,
-            "LABELS": str(Path(labels).resolve()) if labels is not None else None,
-            "CACHE_DIR": str(cache),
-            "BUILD_TIME": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        }
-        executed = []
-        for path in paths:
-            started = time.perf_counter()
-            nb = execute_notebook(path, parameters, timeout=timeout, kernel_name=kernel_name)
-            log.seconds[f"execute {path.name}"] = time.perf_counter() - started
-            executed.append((path, nb))
-        pages = [
-            Page(
-                notebook=path.name,
-                filename=path.with_suffix(".html").name,
-                title=notebook_title(nb, path.stem),
-                summary=notebook_summary(nb),
-                seconds=log.seconds[f"execute {path.name}"],
-            )
-            for path, nb in executed
-        ]
-        context = report_context(
-            read_provenance(staging),
-            pages,
-            build_time=parameters["BUILD_TIME"],
-            show_code=show_code,
+        folder.check_target(out)
+        paths = notebook_paths(Path(notebooks_dir) if notebooks_dir else None)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        folder.clean_stale(out)
+        staging = Path(
+            tempfile.mkdtemp(prefix=folder.temporary_prefix(out, "staging"), dir=out.parent)
         )
-        for page, (path, nb) in zip(pages, executed, strict=True):
-            started = time.perf_counter()
-            _write_text(staging / page.filename, export_page(nb, page.title, context))
-            log.seconds[f"export {path.name}"] = time.perf_counter() - started
-        log.pages.extend(pages)
-        _write_text(staging / "index.html", render_index(pages, context))
-        _write_text(staging / MARKER_FILE, f"analysis {__version__}\n")
-        _swap_in(staging, out)
+    except FolderError as error:
+        raise ReportError(str(error)) from None
+    except OSError as error:
+        raise ReportError(f"{_os_error(error, out.parent)}; {KEPT}") from None
+    staging.chmod(0o755)  # mkdtemp's 0700 would make the published report private
+    log = log if log is not None else BuildLog()
+    interrupt = _Interrupt()
+    try:
+        # The notebooks of one build share one analysis through this folder; it never
+        # reaches the published report.
+        cache = Path(tempfile.mkdtemp(prefix=folder.temporary_prefix(out, "cache"), dir=out.parent))
+        try:
+            _build(
+                paths,
+                staging,
+                {
+                    "CORPUS": str(Path(corpus).resolve()) if corpus is not None else None,
+                    "OUT_DIR": str(staging),
+                    "KEEP_DUPLICATES": keep_duplicates,
+                    "TEXT_FIELD": text_field,
+                    "WORKERS": workers,
+                    "LABELS": str(Path(labels).resolve()) if labels is not None else None,
+                    "CACHE_DIR": str(cache),
+                    "BUILD_TIME": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                },
+                show_code=show_code,
+                timeout=timeout,
+                kernel_name=kernel_name,
+                log=log,
+                interrupt=interrupt,
+            )
+            folder.write_manifest(staging)
+            interrupt.check()  # the last moment a Ctrl-C still keeps the previous report
+            folder.swap_in(staging, out)
+        finally:
+            shutil.rmtree(cache, ignore_errors=True)
+    except FolderError as error:
+        raise ReportError(f"{error}; {KEPT}") from None
+    except OSError as error:
+        raise ReportError(f"{_os_error(error, staging)}; {KEPT}") from None
     finally:
+        interrupt.restore()
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(cache, ignore_errors=True)
     return out
+
+
+class _Interrupt:
+    """Ctrl-C between notebooks, noted and acted on at the next step.
+
+    While a notebook runs, nbclient has its own SIGINT handler (it shuts the kernel down,
+    and `_run` turns that into KeyboardInterrupt); outside, a KeyboardInterrupt raised in
+    the middle of a kernel's clean-up is swallowed or turned into a bare AssertionError, so
+    the first Ctrl-C only sets a flag that the build checks after each notebook and before
+    the swap. A second Ctrl-C raises at once.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: Any = None
+        self.install()
+
+    def install(self) -> None:
+        """(Re)install the handler: nbclient leaves the default one after each notebook."""
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGINT, self._handle)
+            if self._previous is None:
+                self._previous = previous
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+        self.requested = True
+
+    def check(self) -> None:
+        if self.requested:
+            raise KeyboardInterrupt
+
+    def restore(self) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None
+
+
+KEPT = "the previous report, if any, was kept"
+
+
+def _os_error(error: OSError, where: Path) -> str:
+    """``could not write PATH: reason`` from an OSError, on one line."""
+    reason = error.strerror or str(error) or type(error).__name__
+    path = error.filename or where
+    return f"could not write {path}: {reason}"
+
+
+def _check_corpus(corpus: Path | None, out: Path) -> None:
+    """Refuse an ``out`` inside the corpus (the next build would read the report as corpus)."""
+    if corpus is None:
+        return
+    if out == corpus or out.is_relative_to(corpus):
+        raise ReportError(
+            f"--out {out} is inside the corpus folder {corpus}; choose an --out outside it"
+        )
+    if corpus.is_relative_to(out):
+        raise ReportError(f"the corpus {corpus} is inside --out {out}; choose another --out")
+
+
+def _build(
+    paths: Sequence[Path],
+    staging: Path,
+    parameters: Mapping[str, Any],
+    *,
+    show_code: bool,
+    timeout: int,
+    kernel_name: str,
+    log: BuildLog,
+    interrupt: _Interrupt,
+) -> None:
+    """Run and export every notebook into ``staging``."""
+    executed = []
+    for path in paths:
+        started = time.perf_counter()
+        try:
+            nb = execute_notebook(path, parameters, timeout=timeout, kernel_name=kernel_name)
+        except NotebookError as error:
+            if interrupt.requested or error.ename == "KeyboardInterrupt":
+                raise KeyboardInterrupt from None
+            raise
+        interrupt.install()
+        interrupt.check()
+        log.seconds[f"execute {path.name}"] = time.perf_counter() - started
+        executed.append((path, nb))
+    pages = [
+        Page(
+            notebook=path.name,
+            filename=path.with_suffix(".html").name,
+            title=notebook_title(nb, path.stem),
+            summary=notebook_summary(nb),
+            seconds=log.seconds[f"execute {path.name}"],
+        )
+        for path, nb in executed
+    ]
+    context = report_context(
+        read_provenance(staging),
+        pages,
+        build_time=parameters["BUILD_TIME"],
+        show_code=show_code,
+    )
+    for page, (path, nb) in zip(pages, executed, strict=True):
+        started = time.perf_counter()
+        _write_text(staging / page.filename, export_page(nb, page.title, context))
+        log.seconds[f"export {path.name}"] = time.perf_counter() - started
+    log.pages.extend(pages)
+    _write_text(staging / "index.html", render_index(pages, context))
