@@ -18,7 +18,8 @@ interval does not depend on the other groups).
 - `compare_outlets`: rate per outlet (outlets under `min_tokens` tokens or `min_documents`
   documents pooled as `OTHER`), each against the rest of the named outlets: log-likelihood
   G² on the 2x2 hit/token counts (1 d.f.), Holm's correction over every outlet x theme test,
-  and a stratified bootstrap interval of the difference (outlet minus rest).
+  and a stratified bootstrap interval of the difference (outlet minus rest); an outlet with
+  no hit of a theme has a degenerate interval and never counts as supported by it.
 """
 
 from __future__ import annotations
@@ -396,7 +397,9 @@ def compare_outlets(
     table = pd.DataFrame(rows, columns=OUTLET_COLUMNS[:-3])
     table["p_holm"] = holm(table["p"].to_numpy())
     table["significant"] = table["p_holm"] < alpha
-    table["supported"] = (table["diff_low"] > 0) | (table["diff_high"] < 0)
+    # An outlet without a single hit has a degenerate interval (every resample is 0): no support.
+    excludes_zero = (table["diff_low"] > 0) | (table["diff_high"] < 0)
+    table["supported"] = excludes_zero & (table["hits"] > 0)
     order = {t: i for i, t in enumerate(ids)}
     table = table.sort_values(
         ["theme", "rate", "outlet"],

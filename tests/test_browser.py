@@ -60,7 +60,7 @@ class OpenedPage:
             self.errors.append(f"console {message.type}: {message.text}")
 
 
-PAGES = ["index", "01_corpus", "02_themes", "03_context"]
+PAGES = ["index", "01_corpus", "02_themes", "03_context", "04_trends"]
 ARABIC_BLOCKS = """() => [...document.querySelectorAll('p, h1, h2, h3, li, td, th')]
     .filter(e => e.offsetParent !== null && e.children.length === 0)
     .filter(e => {

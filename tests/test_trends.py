@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
+from report_support import reader_report
 
-from analysis import trends
+from analysis import config, trends
+from analysis.cli import main
+from analysis.notebook import trends as reading
 from analysis.themes import Analysis, Theme
 
 THEMES = [Theme("security", "الأمن", "Security", ""), Theme("sahel", "الساحل", "The Sahel", "")]
@@ -220,3 +224,119 @@ def test_one_outlet_or_none_gives_nothing_to_compare():
     assert trends.compare_outlets(analysis, documents.assign(source=None)).table.empty
     only = trends.compare_outlets(analysis, documents.assign(source="sabq"))
     assert only.table.empty
+
+
+# --- the reading (analysis.notebook.trends) -------------------------------------------------
+
+
+def test_a_corpus_without_dates_or_sources_gets_a_sentence_instead_of_a_chart():
+    analysis, documents = fixture()
+    bare = documents.assign(date=pd.NaT, source=None)
+    over_time = trends.theme_trends(analysis, bare)
+    assert reading.trend_absence(over_time) == (
+        "None of the 7 analysed documents carries a date, so coverage over time is not charted."
+    )
+    assert reading.peaks_absence(over_time).startswith("No peak is looked for: 0 months")
+    outlets = trends.compare_outlets(analysis, bare)
+    assert reading.outlet_absence(bare, outlets) == (
+        "None of the 7 analysed documents names its outlet, so outlets are not compared."
+    )
+    one = documents.assign(source="sabq")
+    assert "names the same one (<bdi>sabq</bdi>)" in reading.outlet_absence(
+        one, trends.compare_outlets(analysis, one)
+    )
+
+
+def test_few_dates_are_explained_with_their_counts():
+    analysis, documents = fixture()
+    over_time = trends.theme_trends(analysis, documents, "week")
+    assert reading.trend_absence(over_time) == (
+        "Only 6 of the 7 analysed documents carry a date, falling in 3 weeks; a rate needs at "
+        "least 10 documents in a week and a trend at least two such weeks (0 here), so coverage "
+        "over time is not charted."
+    )
+    assert (
+        reading.trend_absence(trends.theme_trends(analysis, documents, "week", min_documents=2))
+        is None
+    )
+
+
+def test_the_peak_sentence_and_its_documents_come_from_the_tables():
+    result = synthetic_peak_trends()
+    peaks = trends.find_peaks(result)
+    names = {"security": "Security"}
+    text = reading.describe_trend(result, peaks, "security", names)
+    assert "median of 2.00 mentions per 1,000 tokens per day over 8 days" in text
+    assert "It peaked on 2015-08-07 at 3.0× its median rate" in text
+    highlight = next(reading.highlights(result, peaks, "security").itertuples(index=False))
+    top = pd.DataFrame(
+        {
+            "doc_id": ["d1"],
+            "title": ["<script>alert(1)</script> {braces}"],
+            "source": ["هسبريس"],
+            "date": [pd.Timestamp("2015-08-07")],
+            "hits": [12],
+            "n_tokens": [300],
+            "share": [0.2],
+        }
+    )
+    sentence = reading.describe_peak_documents(highlight, top, "security", names, "day")
+    assert sentence.startswith("Behind the peak of Security on 2015-08-07 (6.00 per 1,000")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {braces}" in sentence
+    assert "<bdi>هسبريس</bdi>, 12 mentions" in sentence and "together 20%" in sentence
+
+
+def test_without_a_peak_the_highest_period_is_shown_and_called_so():
+    result = synthetic_peak_trends()
+    result.table.loc[4, ["rate", "low", "high"]] = [2.3, 2.2, 2.4]
+    peaks = trends.find_peaks(result)
+    assert peaks.empty
+    text = reading.describe_trend(result, peaks, "security", {})
+    assert "its highest day is 1.1× the median, not a peak by the rule" in text
+    highlight = reading.highlights(result, peaks, "security")
+    assert len(highlight) == 1 and not highlight["flagged"].iloc[0]
+
+
+def test_the_outlet_sentence_says_what_the_intervals_support():
+    analysis, documents = fixture()
+    comparison = trends.compare_outlets(
+        analysis, documents, min_tokens=100, min_documents=3, n_boot=100
+    )
+    text = reading.describe_outlets(comparison, "security", {"security": "Security"})
+    assert text.startswith("Across 2 outlets, Security weighs most in <bdi>okaz</bdi> (8.00")
+    assert "Holm" in reading.outlet_caption(comparison)
+    assert "1 document naming no outlet are left out" in reading.outlet_caption(comparison)
+
+
+# --- the command line and the seeds report ------------------------------------------------
+
+
+def test_cli_writes_the_weekly_table_as_csv(tmp_path, capsys):
+    corpus = tmp_path / "corpus.csv"
+    pd.DataFrame(
+        {
+            "text": ["تفكيك خلية إرهابية في الساحل", "الأمن والإرهاب", "نص عن الطقس"],
+            "date": ["2015-08-03", "2015-08-04", "2015-08-11"],
+            "source": ["سبق", "عكاظ", "سبق"],
+        }
+    ).to_csv(corpus, index=False)
+    argv = ["trends", str(corpus), "--by", "week", "--min-documents", "1", "--boot", "20"]
+    assert main(argv) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert list(table.columns) == [*trends.TREND_COLUMNS, "by"]
+    assert sorted(table["period"].unique()) == ["2015-08-03", "2015-08-10"]
+    np.testing.assert_allclose(
+        table["rate"], table["hits"] * 1000 / table["tokens"], equal_nan=True
+    )
+    assert main([*argv, "--table", "outlets", "--format", "tsv"]) == 0
+    assert capsys.readouterr().out.startswith("outlet\ttheme\tdocuments")
+
+
+def test_seeds_report_explains_the_absent_views_and_draws_no_empty_chart():
+    out = reader_report()
+    page = (out / "04_trends.html").read_text(encoding="utf-8")
+    assert "Only 1 of the 5 analysed documents carries a date" in page
+    assert "so there are not two groups to compare" in page
+    assert "<img" not in page
+    figures = {p.stem for p in (out / config.FIGURES_DIRNAME).iterdir()}
+    assert not {"theme_trends", "theme_outlets"} & figures
