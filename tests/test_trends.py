@@ -305,7 +305,13 @@ def test_the_outlet_sentence_says_what_the_intervals_support():
     text = reading.describe_outlets(comparison, "security", {"security": "Security"})
     assert text.startswith("Across 2 outlets, Security weighs most in <bdi>okaz</bdi> (8.00")
     assert "Holm" in reading.outlet_caption(comparison)
-    assert "1 document naming no outlet are left out" in reading.outlet_caption(comparison)
+    assert "1 document naming no outlet is left out" in reading.outlet_caption(comparison)
+    shown = reading.outlet_table(comparison)
+    assert list(shown["outlet"][:2]) == ["okaz", "sabq"]
+    assert set(shown["differs by"]) <= {"both tests", "one test", "neither"}
+    rates = reading.rate_table(trends.theme_trends(analysis, documents, "week", n_boot=10))
+    assert list(rates.columns)[:2] == ["week", "theme"]
+    assert rates["95% interval"].eq("").all()  # no week has 10 documents
 
 
 # --- the command line and the seeds report ------------------------------------------------

@@ -207,7 +207,8 @@ def outlet_caption(comparison: OutletComparison) -> str:
             "tokens are pooled as “other”."
         )
     if comparison.unsourced:
-        text += f" {plural(comparison.unsourced, 'document')} naming no outlet are left out."
+        verb = "is" if comparison.unsourced == 1 else "are"
+        text += f" {plural(comparison.unsourced, 'document')} naming no outlet {verb} left out."
     return text
 
 
@@ -218,7 +219,8 @@ def describe_outlets(comparison: OutletComparison, theme: str, names: Mapping[st
         return f"No outlet comparison for {_name(names, theme)}."
     first, last = rows.iloc[0], rows.iloc[-1]
     both = rows[rows["significant"] & rows["supported"]]
-    g2_only = rows[rows["significant"] & ~rows["supported"]]
+    g2_only = rows[rows["significant"] & ~rows["supported"] & (rows["hits"] > 0)]
+    silent = rows[rows["significant"] & (rows["hits"] == 0)]
     differ = (
         "No outlet differs"
         if both.empty
@@ -240,6 +242,12 @@ def describe_outlets(comparison: OutletComparison, theme: str, names: Mapping[st
             f"; for {enumeration(_outlet(o) for o in g2_only['outlet'])} G² finds a "
             "difference the document-level intervals do not support (G² counts tokens as "
             "independent, so it overstates certainty when mentions cluster in documents)"
+        )
+    if len(silent):
+        text += (
+            f"; {enumeration(_outlet(o) for o in silent['outlet'])} "
+            f"{'never mentions' if len(silent) == 1 else 'never mention'} it, which "
+            "G² finds significant but a bootstrap of zero counts cannot bound"
         )
     return text + "."
 
@@ -277,5 +285,59 @@ def peak_concordance(
                 shorten(t if isinstance(t := titles.get(d), str) else d, 60)
                 for d in lines["doc_id"]
             ],
+        }
+    )
+
+
+def _interval_text(low: Any, high: Any, digits: int = 2) -> str:
+    return "" if pd.isna(low) else f"{low:.{digits}f}–{high:.{digits}f}"
+
+
+def rate_table(trends: Trends) -> pd.DataFrame:
+    """The rates per period as the page shows them (rounded, interval in one column)."""
+    table = trends.table
+    return pd.DataFrame(
+        {
+            trends.by: table["period"].dt.strftime("%Y-%m-%d"),
+            "theme": table["theme"],
+            "documents": table["documents"],
+            "tokens": table["tokens"],
+            "mentions": table["hits"],
+            "per 1,000 tokens": table["rate"].round(3),
+            "95% interval": [
+                _interval_text(lo, hi, 3)
+                for lo, hi in zip(table["low"], table["high"], strict=True)
+            ],
+        }
+    )
+
+
+def outlet_table(comparison: OutletComparison) -> pd.DataFrame:
+    """The outlet comparison as the page shows it: rates, intervals, G², Holm's p, verdict."""
+    table = comparison.table
+    verdict = [
+        "both tests" if sig and sup else ("one test" if sig or sup else "neither")
+        for sig, sup in zip(table["significant"], table["supported"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "outlet": table["outlet"],
+            "theme": table["theme"],
+            "documents": table["documents"],
+            "tokens": table["tokens"],
+            "mentions": table["hits"],
+            "per 1,000 tokens": table["rate"].round(3),
+            "95% interval": [
+                _interval_text(lo, hi, 3)
+                for lo, hi in zip(table["low"], table["high"], strict=True)
+            ],
+            "rest": table["rest_rate"].round(3),
+            "difference, 95% interval": [
+                _interval_text(lo, hi, 3)
+                for lo, hi in zip(table["diff_low"], table["diff_high"], strict=True)
+            ],
+            "G²": table["g2"].round(1),
+            "p (Holm)": [f"{p:.2g}" for p in table["p_holm"]],
+            "differs by": verdict,
         }
     )
