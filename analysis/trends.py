@@ -49,6 +49,17 @@ OTHER = "other"
 _CHUNK = 2_000_000  # resampled document indices held at once
 
 TREND_COLUMNS = ["period", "theme", "documents", "tokens", "hits", "rate", "low", "high", "enough"]
+_TREND_TYPES = {
+    "period": "datetime64[ns]",
+    "theme": "object",
+    "documents": "int64",
+    "tokens": "int64",
+    "hits": "int64",
+    "rate": "float64",
+    "low": "float64",
+    "high": "float64",
+    "enough": "bool",
+}
 PEAK_COLUMNS = ["theme", "period", "rate", "low", "high", "median", "ratio", "z", "documents"]
 OUTLET_COLUMNS = [
     "outlet",
@@ -234,7 +245,7 @@ def theme_trends(
             for t, theme in enumerate(ids):
                 counted = (start, theme, len(members), int(k.sum()), int(c[:, t].sum()))
                 rows.append((*counted, rate[t], low[t], high[t], bool(enough)))
-    table = pd.DataFrame(rows, columns=TREND_COLUMNS)
+    table = pd.DataFrame(rows, columns=TREND_COLUMNS).astype(_TREND_TYPES)
     return Trends(table, chosen, min_documents, n_boot, seed, len(dates), len(counts))
 
 
@@ -247,7 +258,8 @@ def _pair(sums: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 def find_peaks(trends: Trends, *, threshold: float = PEAK_Z) -> pd.DataFrame:
     """Periods well above a theme's typical level (see the module docstring for the rule)."""
     rows = []
-    for theme, group in trends.table[trends.table["enough"]].groupby("theme", sort=False):
+    usable = trends.table.loc[trends.table["enough"].astype(bool)]
+    for theme, group in usable.groupby("theme", sort=False):
         if len(group) < MIN_PEAK_PERIODS:
             continue
         rates = group["rate"].to_numpy(dtype=float)

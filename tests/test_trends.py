@@ -130,6 +130,9 @@ def test_no_dates_gives_an_empty_table():
     result = trends.theme_trends(analysis, documents.assign(date=pd.NaT))
     assert result.table.empty and result.dated == 0
     assert list(result.table.columns) == trends.TREND_COLUMNS
+    assert trends.find_peaks(result).empty
+    assert reading.trend_absence(result) is not None
+    assert reading.rate_table(result).empty
 
 
 def test_robust_z_and_the_peak_rule():
