@@ -290,7 +290,12 @@ def peak_concordance(
 
 
 def _interval_text(low: Any, high: Any, digits: int = 2) -> str:
-    return "" if pd.isna(low) else f"{low:.{digits}f}–{high:.{digits}f}"
+    """'1.20–3.40', or '−2.10 to −0.30' when a bound is negative (a dash would read as minus)."""
+    if pd.isna(low):
+        return ""
+    if min(low, high) < 0:
+        return f"{low:.{digits}f} to {high:.{digits}f}".replace("-", "\u2212")
+    return f"{low:.{digits}f}–{high:.{digits}f}"
 
 
 def rate_table(trends: Trends) -> pd.DataFrame:
@@ -324,16 +329,14 @@ def outlet_table(comparison: OutletComparison) -> pd.DataFrame:
             "outlet": table["outlet"],
             "theme": table["theme"],
             "documents": table["documents"],
-            "tokens": table["tokens"],
             "mentions": table["hits"],
-            "per 1,000 tokens": table["rate"].round(3),
+            "per 1,000 tokens": table["rate"].round(2),
             "95% interval": [
-                _interval_text(lo, hi, 3)
-                for lo, hi in zip(table["low"], table["high"], strict=True)
+                _interval_text(lo, hi) for lo, hi in zip(table["low"], table["high"], strict=True)
             ],
-            "rest": table["rest_rate"].round(3),
+            "rest": table["rest_rate"].round(2),
             "difference, 95% interval": [
-                _interval_text(lo, hi, 3)
+                _interval_text(lo, hi)
                 for lo, hi in zip(table["diff_low"], table["diff_high"], strict=True)
             ],
             "G²": table["g2"].round(1),
