@@ -60,7 +60,7 @@ class OpenedPage:
             self.errors.append(f"console {message.type}: {message.text}")
 
 
-PAGES = ["index", "01_corpus", "02_themes", "03_context"]
+PAGES = ["index", "01_corpus", "02_themes", "03_context", "04_trends"]
 ARABIC_BLOCKS = """() => [...document.querySelectorAll('p, h1, h2, h3, li, td, th')]
     .filter(e => e.offsetParent !== null && e.children.length === 0)
     .filter(e => {
@@ -120,7 +120,7 @@ def test_concordance_tables_are_searchable_offline(browser, reader):
     page.close()
 
 
-@pytest.mark.parametrize("name", ["01_corpus", "02_themes", "03_context"])
+@pytest.mark.parametrize("name", ["01_corpus", "02_themes", "03_context", "04_trends"])
 def test_hostile_document_text_shows_literally_and_runs_nothing(browser, name):
     out = hostile_report()
     opened = OpenedPage(browser, out / f"{name}.html")

@@ -24,6 +24,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("analysis.arabic",),
     ("analysis.themes",),
     ("analysis.pipeline",),
+    ("analysis.trends",),
     ("analysis.plotting",),
     ("analysis.notebook",),
     ("analysis.report",),

@@ -18,8 +18,8 @@ from analysis.report import build as report
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 
 
-def test_the_report_has_the_three_notebooks():
-    assert [p.stem for p in NOTEBOOKS] == ["01_corpus", "02_themes", "03_context"]
+def test_the_report_has_the_four_notebooks():
+    assert [p.stem for p in NOTEBOOKS] == ["01_corpus", "02_themes", "03_context", "04_trends"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

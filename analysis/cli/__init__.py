@@ -65,6 +65,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", help="Dask scheduler address (with --engine dask)")
     _add_corpus_options(p)
 
+    p = sub.add_parser(
+        "trends", help="theme rates per period or per outlet, with 95% bootstrap intervals"
+    )
+    p.add_argument("corpus", nargs="?", type=Path, help="corpus path (default: seeds/)")
+    p.add_argument("--table", choices=["rates", "peaks", "outlets"], default="rates")
+    p.add_argument("--by", choices=["auto", "day", "week", "month"], default="auto")
+    p.add_argument("--min-documents", type=int, default=10, help="documents a period needs")
+    p.add_argument("--boot", type=int, default=1000, help="bootstrap resamples")
+    p.add_argument("--seed", type=int, default=20150806, help="bootstrap seed")
+    p.add_argument("--format", choices=["csv", "tsv", "markdown"], default="csv")
+    p.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    p.add_argument("--lexicon", type=Path, help="lexicon file (default: the package's)")
+    p.add_argument("--workers", type=int, default=1, help="local worker processes")
+    _add_corpus_options(p)
+
     p = sub.add_parser("report", help="execute the notebooks and export the HTML report")
     p.add_argument("--corpus", type=Path, help="corpus path (default: seeds/)")
     p.add_argument("--out", type=Path, help="output folder (default: reports/)")

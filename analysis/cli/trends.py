@@ -1,0 +1,38 @@
+"""`python -m analysis trends CORPUS`: the tables behind the trend and outlet charts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from analysis.cli.output import EXIT_OK, fail, write_table
+from analysis.corpus import CorpusError
+from analysis.pipeline import run_pipeline
+from analysis.themes import LexiconError
+from analysis.trends import compare_outlets, find_peaks, theme_trends
+
+
+def run(args: Any) -> int:
+    """Rates per period (`--table rates`), the peaks, or the outlet comparison, as a table."""
+    try:
+        result = run_pipeline(
+            getattr(args, "corpus", None),
+            lexicon=getattr(args, "lexicon", None),
+            text_field=getattr(args, "text_field", None),
+            keep_duplicates=bool(getattr(args, "keep_duplicates", False)),
+            keep_text=False,
+            workers=getattr(args, "workers", 1) or 1,
+        )
+    except (CorpusError, FileNotFoundError, LexiconError, RuntimeError, ValueError) as exc:
+        return fail(exc)
+    documents = result.corpus.analysed()
+    options = {"n_boot": args.boot, "seed": args.seed}
+    if args.table == "outlets":
+        table = compare_outlets(result.analysis, documents, **options).table
+    else:
+        trends = theme_trends(
+            result.analysis, documents, args.by, min_documents=args.min_documents, **options
+        )
+        table = find_peaks(trends) if args.table == "peaks" else trends.table
+        table = table.assign(by=trends.by)
+    write_table(table, args.out, args.format)
+    return EXIT_OK
