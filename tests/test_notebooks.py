@@ -132,7 +132,7 @@ def test_hostile_titles_build_and_stay_literal():
     provenance = report.read_provenance(out)
     assert provenance["documents"] == 5, "the --text-field records were not all read"
     pages = {p.stem: p.read_text(encoding="utf-8") for p in out.glob("*.html")}
-    assert set(pages) == {"index", "01_corpus", "02_themes", "03_context"}
+    assert set(pages) == {"index", "01_corpus", "02_themes", "03_context", "04_trends"}
     for name, page in pages.items():
         assert len(page) < 3_000_000, f"{name}: the 1 MB title is embedded whole"
         assert "<script>window.__pwned" not in page, name
