@@ -193,11 +193,9 @@ def list_sources(
     encoding: str | None = None,
     max_document_mb: float | None = None,
 ) -> tuple[list[tuple[str, Path]], ReadOptions]:
-    """The files to read, as (name in the corpus, path), sorted, and how to read them.
+    """The files to read, (name in the corpus, path) sorted, and how: nothing is read.
 
-    What is skipped (hidden, ignored, links) is reported here; nothing is read. The options
-    are checked before anything else, so a bad encoding or limit fails at once.
-    """
+    Skipped entries are reported here; bad options fail before anything else."""
     if not root.exists():
         raise FileNotFoundError(f"corpus path does not exist: {root}")
     mb = DEFAULT_MAX_DOCUMENT_MB if max_document_mb is None else max_document_mb
@@ -217,11 +215,8 @@ def list_sources(
 def read_file(
     name: str, file: Path, options: ReadOptions, report: LoadReport
 ) -> Iterator[Document]:
-    """The documents of one corpus file (a zip's members included), problems reported.
-
-    The unit of reading: any process that can see `file` can read it on its own, which is
-    how pipeline workers read their own shards of a corpus.
-    """
+    """The documents of one corpus file (a zip's members included), problems reported:
+    the unit of reading, what a pipeline worker runs on its shard."""
     try:
         if file.suffix.lower() == ".txt" and file.stat().st_size > options.max_bytes:
             size = file.stat().st_size / MB
