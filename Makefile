@@ -53,7 +53,7 @@ lab: install
 	$(BIN)/jupyter lab notebooks
 
 bench: install
-	$(PY) benchmarks/bench_pipeline.py $(if $(CORPUS),'$(CORPUS)')
+	$(PY) benchmarks/bench_ratio.py $(if $(CORPUS),'$(CORPUS)')
 
 clean:
 	find reports -mindepth 1 ! -name README.md -exec rm -rf {} +

@@ -2,30 +2,36 @@
 
 `run_pipeline` gives the same documents, audit, problems, hits and doc_tokens as
 `corpus.load_corpus` followed by `themes.analyse_corpus` on the analysed rows, but never holds
-the corpus in memory: records stream from disk, and one picklable per-document function
-(`DocumentProcessor`) cleans, fingerprints and analyses each record wherever it runs (this
-process, local processes or a Dask cluster, through `analysis.parallel.map_ordered`) and
-returns only what the tables need: metadata, counts, hits, a fingerprint and the audit.
-Duplicates are flagged centrally afterwards, since that needs every fingerprint.
+the corpus in memory. The client only lists the corpus's files (`corpus.list_sources`); each
+file is a shard that a worker reads itself (`ShardProcessor`: this process, local processes
+or a Dask cluster, through `analysis.parallel.map_ordered`), cleaning, fingerprinting and
+analysing every document of it with the one per-document function (`DocumentProcessor`),
+and sends back only what the tables need: metadata, counts, hits, a fingerprint, the audit,
+the file's load problems and its content digest. The client replays those in corpus order
+(problems, unique doc_ids, the content hash), so every engine gives the same tables as one
+loop over `iter_documents`. Duplicates are flagged centrally afterwards, since that needs
+every fingerprint.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from analysis import config
-from analysis.corpus import Corpus, Document, Fingerprint, LoadReport, Removal, iter_documents
+from analysis.corpus import Corpus, Document, Fingerprint, LoadReport, Problem, Removal
+from analysis.corpus.readers import ReadOptions, check_read, list_sources, read_file
 from analysis.corpus.table import (
     PreparedDocument,
+    UniqueIds,
     build_corpus,
     drop_texts,
     prepare_document,
-    unique_documents,
 )
 from analysis.parallel import Engine, map_ordered
 from analysis.themes import (
@@ -70,6 +76,78 @@ class DocumentProcessor:
         return DocumentResult(
             row if self.keep_text else drop_texts(row), removed, fingerprint, analysis
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Shard:
+    """One corpus file for a worker to read: its name in the corpus, its path, the options.
+
+    `path` is absolute: a Dask worker on another machine must see the corpus at the same
+    path (shared storage).
+    """
+
+    name: str
+    path: str
+    options: ReadOptions
+
+
+@dataclass(frozen=True, slots=True)
+class ShardResult:
+    """A shard's documents and load problems in reading order, and its content digests."""
+
+    events: list[Problem | DocumentResult]
+    digests: list[tuple[str, bytes]]
+
+
+@dataclass
+class _ShardReport(LoadReport):
+    """A worker's load report: problems kept in order with the documents, never logged
+    (the client logs them when it replays them), digests kept for the client's hash."""
+
+    events: list[Problem | DocumentResult] = field(default_factory=list)
+    digests: list[tuple[str, bytes]] = field(default_factory=list)
+
+    def add(self, file: str, location: str, severity: str, message: str) -> None:
+        self.events.append(Problem(file, location, severity, message))
+
+    def note_digest(self, name: str, digest: bytes) -> None:
+        self.digests.append((name, digest))
+
+
+class ShardProcessor:
+    """Read one shard and process each of its documents; picklable for process and Dask maps."""
+
+    def __init__(self, lexicon: Lexicon, *, keep_text: bool = True) -> None:
+        self.document = DocumentProcessor(lexicon, keep_text=keep_text)
+
+    def __call__(self, shard: Shard) -> ShardResult:
+        report = _ShardReport()
+        for document in read_file(shard.name, Path(shard.path), shard.options, report):
+            report.n_read += 1
+            report.events.append(self.document(document))
+        return ShardResult(report.events, report.digests)
+
+
+def replay_shards(
+    root: Path, results: Iterable[ShardResult], report: LoadReport
+) -> Iterator[DocumentResult]:
+    """The shards' documents in corpus order, their problems and digests folded into
+    `report`, and doc_ids made unique, exactly as one loop over `iter_documents` does."""
+    ids = UniqueIds(report)
+    for result in results:
+        for name, digest in result.digests:
+            report.note_digest(name, digest)
+        for event in result.events:
+            if isinstance(event, Problem):
+                report.add(*event)
+                continue
+            report.n_read += 1
+            row = event.row
+            new_id = ids.check(row["doc_id"], row["source_file"], row["record"])
+            if new_id is not None:
+                row["doc_id"] = new_id
+            yield event
+    check_read(root, report)
 
 
 class _Table:
@@ -127,23 +205,25 @@ def run_pipeline(
     root = Path(path) if path is not None else config.default_corpus()
     lexicon = _resolve_lexicon(lexicon)
     report = LoadReport()
-    documents = iter_documents(
+    sources, options = list_sources(
         root,
         text_field=text_field,
         report=report,
         encoding=encoding,
         max_document_mb=max_document_mb,
     )
-    processor = DocumentProcessor(lexicon, keep_text=keep_text)
+    shards = [Shard(name, os.path.abspath(file), options) for name, file in sources]
     results = map_ordered(
-        processor,
-        unique_documents(documents, report),
+        ShardProcessor(lexicon, keep_text=keep_text),
+        shards,
         workers=workers,
         engine=engine,
         scheduler=scheduler,
+        chunk_size=1,  # a shard is a whole file: one task each
     )
+    documents = replay_shards(root, results, report)
     return _assemble(
-        root, results, report, lexicon, keep_duplicates=keep_duplicates, keep_text=keep_text
+        root, documents, report, lexicon, keep_duplicates=keep_duplicates, keep_text=keep_text
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import pickle
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from analysis import config, parallel, pipeline
 from analysis.cli import themes as cli_themes
-from analysis.corpus import clean_text, fingerprint, iter_documents, load_corpus
+from analysis.corpus import CorpusError, clean_text, fingerprint, iter_documents, load_corpus
 from analysis.corpus.table import EMPTY_AFTER_CLEANING, TEXT_COLUMNS
 from analysis.pipeline import DocumentProcessor, run_pipeline
 from analysis.themes import analyse_corpus, default_lexicon, document_theme_table
@@ -160,3 +161,79 @@ def test_equals_reference_path_on_one_saudinewsnet_archive():
     pd.testing.assert_frame_equal(got.documents, corpus.documents)
     pd.testing.assert_frame_equal(got.hits, want.hits)
     pd.testing.assert_frame_equal(got.doc_tokens, want.doc_tokens)
+
+
+def _mixed_corpus(root: Path) -> Path:
+    """Several files, so several shards: a repeated id across files, problems in several."""
+    import zipfile
+
+    seeds = sorted(config.SEEDS_DIR.glob("*.txt"))[:3]
+    (root / "sub").mkdir()
+    for seed in seeds:
+        (root / "sub" / seed.name).write_bytes(seed.read_bytes())
+    (root / "2015.txt").write_bytes(seeds[0].read_bytes())
+    with zipfile.ZipFile(root / "2015.zip", "w") as archive:  # 2015.zip!2015.txt is also 2015
+        archive.writestr("2015.txt", seeds[1].read_text(encoding="utf-8"))
+        archive.writestr("notes.bin", b"\x00")
+    (root / "bad.json").write_text('{"content": "x", ', encoding="utf-8")
+    (root / "empty.txt").write_text("", encoding="utf-8")
+    record = {"content": seeds[2].read_text(encoding="utf-8"), "date": "not a date"}
+    (root / "records.jsonl").write_text(
+        '{"content": ""}\n' + json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return root
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_shards_replay_problems_ids_and_hash_as_one_loop(tmp_path, workers):
+    """Each file is read by a worker; the client replays what one iter_documents loop gives."""
+    root = _mixed_corpus(tmp_path)
+    corpus = load_corpus(root)
+    want = analyse_corpus(corpus.analysed())
+    got = run_pipeline(root, workers=workers)
+    pd.testing.assert_frame_equal(got.documents, corpus.documents)
+    pd.testing.assert_frame_equal(got.audit, corpus.audit)
+    pd.testing.assert_frame_equal(got.problems, corpus.problems)
+    pd.testing.assert_frame_equal(got.hits, want.hits)
+    pd.testing.assert_frame_equal(got.doc_tokens, want.doc_tokens)
+    assert got.corpus.content_hash == corpus.content_hash
+    assert got.corpus.summary == corpus.summary
+    assert "2015.zip!2015.txt" in set(got.documents["doc_id"])  # the repeated id, renamed
+    assert got.problems["file"].nunique() >= 4  # problems from several shards, in order
+
+
+def test_shards_are_files_read_by_the_worker():
+    result = pipeline.ShardProcessor(default_lexicon(), keep_text=False)(
+        pipeline.Shard("articles.json", str(DATA / "articles.json"), pipeline.ReadOptions())
+    )
+    documents = [e for e in result.events if isinstance(e, pipeline.DocumentResult)]
+    assert len(documents) == len(list(iter_documents(DATA / "articles.json")))
+    assert [name for name, _ in result.digests] == ["articles.json"]
+    assert pickle.loads(pickle.dumps(result)) == result
+
+
+def test_an_empty_corpus_is_refused_after_the_shards(tmp_path):
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    with pytest.raises(CorpusError, match="no readable document"):
+        run_pipeline(tmp_path, workers=2)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not config.SAUDINEWSNET_DIR.exists(),
+    reason=f"SaudiNewsNet not found at {config.SAUDINEWSNET_DIR} (set SAUDINEWSNET_DIR)",
+)
+def test_equals_reference_path_on_two_saudinewsnet_archives(tmp_path):
+    """Two real archives, two shards on two workers: the CLI table byte for byte."""
+    for archive in sorted(config.SAUDINEWSNET_DIR.glob("*.zip"), key=lambda p: p.stat().st_size)[
+        :2
+    ]:
+        (tmp_path / archive.name).symlink_to(archive)
+    got = run_pipeline(tmp_path, workers=2, keep_text=False)
+    corpus = load_corpus(tmp_path)
+    want = analyse_corpus(corpus.analysed())
+    assert document_theme_table(got.analysis, got.corpus.analysed()).to_csv(
+        index=False
+    ) == document_theme_table(want, corpus.analysed()).to_csv(index=False)
+    pd.testing.assert_frame_equal(got.problems, corpus.problems)
+    assert got.corpus.content_hash == corpus.content_hash

@@ -87,7 +87,11 @@ class LoadReport:
 
     def note_source(self, name: str, data: bytes) -> None:
         """Fold one source file into the corpus content hash (sources arrive sorted)."""
-        self._hash.update(name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+        self.note_digest(name, hashlib.sha256(data).digest())
+
+    def note_digest(self, name: str, digest: bytes) -> None:
+        """Fold a source read elsewhere (by a worker) in by its sha256 digest."""
+        self._hash.update(name.encode("utf-8") + b"\0" + digest)
 
     @property
     def content_hash(self) -> str:
@@ -166,9 +170,34 @@ def iter_documents(
     whose text is longer: archive members are streamed, never inflated past the limit.
     """
     root = Path(path) if path is not None else config.default_corpus()
+    report = report if report is not None else LoadReport()
+    sources, options = list_sources(
+        root,
+        text_field=text_field,
+        report=report,
+        encoding=encoding,
+        max_document_mb=max_document_mb,
+    )
+    for name, file in sources:
+        for document in read_file(name, file, options, report):
+            report.n_read += 1
+            yield document
+    check_read(root, report)
+
+
+def list_sources(
+    root: Path,
+    *,
+    text_field: str | None = None,
+    report: LoadReport,
+    encoding: str | None = None,
+    max_document_mb: float | None = None,
+) -> tuple[list[tuple[str, Path]], ReadOptions]:
+    """The files to read, (name in the corpus, path) sorted, and how: nothing is read.
+
+    Skipped entries are reported here; bad options fail before anything else."""
     if not root.exists():
         raise FileNotFoundError(f"corpus path does not exist: {root}")
-    report = report if report is not None else LoadReport()
     mb = DEFAULT_MAX_DOCUMENT_MB if max_document_mb is None else max_document_mb
     if not mb > 0:
         raise CorpusError(f"the document size limit must be positive, not {mb} MB")
@@ -180,21 +209,29 @@ def iter_documents(
     options = ReadOptions(text_field, encoding, int(mb * MB))
     files = _corpus_files(root, report) if root.is_dir() else [root]
     base = root if root.is_dir() else root.parent
-    for file in files:
-        name = file.relative_to(base).as_posix()
-        try:
-            if file.suffix.lower() == ".txt" and file.stat().st_size > options.max_bytes:
-                size = file.stat().st_size / MB
-                report.add(name, "", "error", f"too large: {size:.0f} MB, over {options.limit}")
-                continue
-            data = file.read_bytes()
-        except OSError as error:
-            report.add(name, "", "error", f"unreadable file: {error.strerror}")
-            continue
-        report.note_source(name, data)
-        for document in _read_source(name, data, options, report):
-            report.n_read += 1
-            yield document
+    return [(file.relative_to(base).as_posix(), file) for file in files], options
+
+
+def read_file(
+    name: str, file: Path, options: ReadOptions, report: LoadReport
+) -> Iterator[Document]:
+    """The documents of one corpus file (a zip's members included), problems reported:
+    the unit of reading, what a pipeline worker runs on its shard."""
+    try:
+        if file.suffix.lower() == ".txt" and file.stat().st_size > options.max_bytes:
+            size = file.stat().st_size / MB
+            report.add(name, "", "error", f"too large: {size:.0f} MB, over {options.limit}")
+            return
+        data = file.read_bytes()
+    except OSError as error:
+        report.add(name, "", "error", f"unreadable file: {error.strerror}")
+        return
+    report.note_source(name, data)
+    yield from _read_source(name, data, options, report)
+
+
+def check_read(root: Path, report: LoadReport) -> None:
+    """`CorpusError` naming the first problems when no document at all was read."""
     if report.n_read == 0:
         details = "; ".join(
             f"{p.file} {p.location}: {p.message}".replace("  ", " ") for p in report.problems[:10]

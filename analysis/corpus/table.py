@@ -101,28 +101,41 @@ def unique_documents(documents: Iterable[Document], report: LoadReport) -> Itera
     later one (in reading order, so always the same) takes its source name as its id,
     `2015.zip!2015.txt` (`file.json:17` for a record), numbered if even that is taken.
     """
-    seen: dict[str, str] = {}  # doc_id -> source file
+    ids = UniqueIds(report)
     for document in documents:
-        first = seen.get(document.doc_id)
-        if first is not None:
-            base = document.source_file
-            if document.record is not None:
-                base += f":{document.record}"
-            new_id, n = base, 1
-            while new_id in seen:
-                n += 1
-                new_id = f"{base}~{n}"
-            location = "" if document.record is None else f"record {document.record}"
-            report.add(
-                document.source_file,
-                location,
-                "warning",
-                f"duplicate doc_id: {document.doc_id} is already {first}'s; "
-                f"{document.source_file} is {new_id}",
-            )
+        new_id = ids.check(document.doc_id, document.source_file, document.record)
+        if new_id is not None:
             document = dataclasses.replace(document, doc_id=new_id)
-        seen[document.doc_id] = document.source_file
         yield document
+
+
+class UniqueIds:
+    """The doc_ids taken so far; `check` says which id a document read next must take."""
+
+    def __init__(self, report: LoadReport) -> None:
+        self.report = report
+        self.seen: dict[str, str] = {}  # doc_id -> source file
+
+    def check(self, doc_id: str, source_file: str, record: int | None) -> str | None:
+        """None when `doc_id` is free (it is now taken), else the new id, with the warning."""
+        first = self.seen.get(doc_id)
+        if first is None:
+            self.seen[doc_id] = source_file
+            return None
+        base = source_file if record is None else f"{source_file}:{record}"
+        new_id, n = base, 1
+        while new_id in self.seen:
+            n += 1
+            new_id = f"{base}~{n}"
+        location = "" if record is None else f"record {record}"
+        self.report.add(
+            source_file,
+            location,
+            "warning",
+            f"duplicate doc_id: {doc_id} is already {first}'s; {source_file} is {new_id}",
+        )
+        self.seen[new_id] = source_file
+        return new_id
 
 
 def load_corpus(
