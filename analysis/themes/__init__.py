@@ -37,6 +37,7 @@ from analysis.themes.matcher import (
     process_lexicon,
 )
 from analysis.themes.tables import (
+    context,
     cooccurrence,
     counts_by_document,
     document_theme_table,
@@ -71,6 +72,7 @@ __all__ = [
     "analyse_text",
     "analysis_from_results",
     "compile_entry",
+    "context",
     "cooccurrence",
     "counts_by_document",
     "default_lexicon",
