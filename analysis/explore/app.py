@@ -69,7 +69,7 @@ class Explorer:
         if lexicon is not None and lexicon.path is not None:
             self.workbench = Workbench(index, lexicon, self.current_filters)
             tabs.append(self.workbench.widget)
-            titles.append("Lexicon workbench · ورشة المعجم")
+            titles.append("Lexicon · المعجم")
         tab = widgets.Tab(children=tabs)
         for i, title in enumerate(titles):
             tab.set_title(i, title)

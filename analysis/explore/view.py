@@ -12,13 +12,14 @@ from collections.abc import Iterable
 import pandas as pd
 
 from analysis.explore.index import ExplorerIndex, Selection
-from analysis.notebook.html import escape, number
+from analysis.notebook.html import escape, number, plural
 from analysis.themes import context
 
 MAX_LINES = 200  # KWIC lines shown at once (the count says how many there are)
 WIDTH = 70  # characters of context each side, cut at word boundaries
 
 STYLE = """<style>
+.explore-kwic bdi[dir="ltr"], .explore-document-header bdi[dir="ltr"] { white-space: nowrap; }
 .explore-rtl { direction: rtl; text-align: right; unicode-bidi: isolate; }
 .explore-kwic { border-collapse: collapse; width: 100%; font-size: 14px; }
 .explore-kwic td, .explore-kwic th { padding: 2px 6px; border-bottom: 1px solid #ddd;
@@ -88,10 +89,7 @@ def _spaced(text: str, side: str, at: int, left: bool) -> str:
 def summary_html(index: ExplorerIndex, selection: Selection, n_lines: int) -> str:
     """One line of counts: documents, tokens, hits, rate of the chosen theme, search matches."""
     f = selection.filters
-    parts = [
-        f"{number(selection.n_documents)} documents",
-        f"{number(selection.n_tokens)} tokens",
-    ]
+    parts = [plural(selection.n_documents, "document"), plural(selection.n_tokens, "token")]
     if f.theme:
         rate = selection.rates.get(f.theme, 0.0)
         parts.append(
@@ -135,10 +133,10 @@ def document_html(index: ExplorerIndex, doc: int, theme: str, search_spans: pd.D
     ]
     date = index.dates[doc]
     header = (
-        f'<p dir="rtl" class="explore-rtl">{ltr(index.doc_ids[doc])} · '
+        f'<p dir="rtl" class="explore-rtl explore-document-header">{ltr(index.doc_ids[doc])} · '
         f"{escape(index.outlets[doc])}"
         f"{' · ' + ltr(pd.Timestamp(date).date()) if not pd.isna(date) else ''}"
-        f" · {number(len(hits))} hits</p>"
+        f" · <bdi>{plural(len(hits), 'hit')}</bdi></p>"
     )
     body = highlighted(index.texts[doc], spans)
     return f'{STYLE}{header}<div class="explore-document" dir="rtl" lang="ar">{body}</div>'
@@ -186,10 +184,16 @@ def timeline_svg(index: ExplorerIndex, selection: Selection) -> str:
     peak = float(pd.Series(rates).max()) if pd.Series(rates).notna().any() else 0.0
     peak = peak or 1.0
     step = (width - 2 * pad) / max(1, len(rates) - 1)
-    points = " ".join(
-        f"{pad + i * step:.1f},{height - pad - (height - 2 * pad) * r / peak:.1f}"
+
+    def y(rate: float) -> str:
+        return f"{height - pad - (height - 2 * pad) * rate / peak:.1f}"
+
+    # months without tokens (NaN) are left out
+    points = " ".join(f"{pad + i * step:.1f},{y(r)}" for i, r in enumerate(rates) if r == r)
+    dots = "".join(
+        f'<circle cx="{pad + i * step:.1f}" cy="{y(r)}" r="2.5" fill="#c0392b"/>'
         for i, r in enumerate(rates)
-        if r == r  # months without tokens are left out
+        if r == r and len(rates) <= 60
     )
     periods = timeline["period"]
     years = [i for i, p in enumerate(periods) if p.month == 1] or [0]
@@ -207,5 +211,5 @@ def timeline_svg(index: ExplorerIndex, selection: Selection) -> str:
         f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
         'stroke="#999"/>'
         f'<polyline fill="none" stroke="#c0392b" stroke-width="1.5" points="{points}"/>'
-        f"{ticks}</svg>"
+        f"{dots}{ticks}</svg>"
     )

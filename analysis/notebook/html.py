@@ -198,10 +198,22 @@ def show_table(frame: pd.DataFrame, **options: Any) -> None:
 
 
 def init_interactive_tables() -> None:
-    """Embed the DataTables library once per notebook (offline: no CDN, no network)."""
-    import itables
+    """Embed the DataTables library once per notebook (offline: no CDN, no network).
 
-    itables.init_notebook_mode(all_interactive=False, connected=False)
+    itables (2.x, offline mode) displays two outputs: first a module script that awaits
+    ``window._itables_<version>``, then the script that defines it. A static page runs module
+    scripts after the whole page, so the order does not matter there; JupyterLab runs each
+    output's scripts as it is inserted, so the first awaited ``undefined`` and raised "Cannot
+    destructure property 'set_or_remove_dark_class'". Both go out as one output, the library
+    first.
+    """
+    import itables
+    from IPython.utils.capture import capture_output
+
+    with capture_output(stdout=False, stderr=False, display=True) as captured:
+        itables.init_notebook_mode(all_interactive=False, connected=False)
+    parts = [output.data.get("text/html", "") for output in captured.outputs]
+    show("".join(sorted(parts, key=lambda html: "injectModule" not in html)))
 
 
 def interactive_table_html(

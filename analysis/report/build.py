@@ -114,9 +114,7 @@ def notebook_paths(notebooks_dir: Path | None = None) -> list[Path]:
     explorer: widgets need a kernel) is for JupyterLab only and left out.
     """
     folder = Path(notebooks_dir or config.NOTEBOOKS_DIR)
-    paths = sorted(
-        p for p in folder.iterdir() if NOTEBOOK_PATTERN.match(p.name) and in_report(p)
-    )
+    paths = sorted(p for p in folder.iterdir() if NOTEBOOK_PATTERN.match(p.name) and in_report(p))
     if not paths:
         raise ReportError(f"no notebooks named NN_*.ipynb in {folder}")
     return paths
