@@ -9,7 +9,13 @@
   imported as `from analysis.themes import validation`.
 """
 
-from analysis.themes.keyness import document_keyness, group_keyness, keyness, term_counts
+from analysis.themes.keyness import (
+    document_keyness,
+    group_keyness,
+    keyness,
+    surface_forms,
+    term_counts,
+)
 from analysis.themes.lexicon import (
     UNMATCHABLE,
     ContextRule,
@@ -87,6 +93,7 @@ __all__ = [
     "parse_lexicon",
     "process_lexicon",
     "rates_by_document",
+    "surface_forms",
     "term_counts",
     "theme_summary",
     "top_terms",
