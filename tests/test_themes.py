@@ -714,3 +714,12 @@ def test_a_huge_word_with_a_lexicon_key_in_it_is_keyed(lexicon: themes.Lexicon) 
         themes.UNMATCHABLE,
         "ارهاب",
     ]
+
+
+def test_surface_forms_give_the_most_frequent_spelling_of_each_key() -> None:
+    texts = ["التنمية والتنمية الشاملة", "التنمية المستدامة", "ثقافة الأمن"]
+    keys = themes.term_counts(texts)
+    forms = themes.surface_forms(texts, keys)
+    development = themes.term_counts(["التنمية"]).most_common(1)[0][0]
+    assert forms[development] == "التنمية"  # never the stem (تنم), as written in the texts
+    assert set(forms) <= set(keys) and all(forms.values())
