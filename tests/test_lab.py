@@ -176,6 +176,12 @@ def test_explorer_in_jupyterlab(lab):
             page.screenshot(path=f"{shots}/lab_search.png", full_page=False)
             page.locator(".explore-document").first.scroll_into_view_if_needed()
             page.screenshot(path=f"{shots}/lab_document.png", full_page=False)
+            page.get_by_role("tab", name="Lexicon · المعجم").click()
+            box = page.locator(".explore-lexicon-box textarea")
+            box.fill(box.input_value().replace("      - داعش\n", "", 1))
+            page.get_by_role("button", name="Recount · أعد العد").click()
+            page.get_by_text("Validation (labelled sentences)").wait_for(timeout=60_000)
+            page.screenshot(path=f"{shots}/lab_workbench.png", full_page=False)
         browser.close()
     assert layout["contexts"] and all(c == ["rtl", "right"] for c in layout["contexts"]), layout
     assert layout["documentDir"] == ["rtl"]

@@ -20,6 +20,7 @@ WIDTH = 70  # characters of context each side, cut at word boundaries
 
 STYLE = """<style>
 .explore-kwic bdi[dir="ltr"], .explore-document-header bdi[dir="ltr"] { white-space: nowrap; }
+.explore-search-box input { unicode-bidi: plaintext; text-align: start; }
 .explore-rtl { direction: rtl; text-align: right; unicode-bidi: isolate; }
 .explore-kwic { border-collapse: collapse; width: 100%; font-size: 14px; }
 .explore-kwic td, .explore-kwic th { padding: 2px 6px; border-bottom: 1px solid #ddd;
@@ -99,7 +100,8 @@ def summary_html(index: ExplorerIndex, selection: Selection, n_lines: int) -> st
     else:
         parts.append(f"{number(selection.n_hits)} theme hits")
     if f.search.strip():
-        parts.append(f"{number(len(selection.matches))} matches of «{escape(f.search.strip())}»")
+        query = escape(f.search.strip())
+        parts.append(f"{number(len(selection.matches))} matches of «<bdi>{query}</bdi>»")
     shown = min(n_lines, MAX_LINES)
     parts.append(f"showing {number(shown)} of {number(n_lines)} lines")
     return f'<p class="explore-summary" dir="ltr">{" · ".join(parts)}</p>'
