@@ -87,6 +87,7 @@ def test_explorer_widgets_update_on_a_change(seeds) -> None:
     index, lexicon = seeds
     explorer = Explorer(index, lexicon)
     before = explorer.kwic.value
+    assert explorer.selection.n_documents == len(index.doc_ids)  # undated ones too
     explorer.theme.value = "security"
     assert (
         explorer.kwic.value != before and explorer.entry.options[1][1] in index.entries["security"]

@@ -36,9 +36,17 @@ class Explorer:
         )
         outlets = [("(all outlets)", ALL)] + [(o, o) for o in index.outlet_names]
         self.outlet = widgets.Dropdown(options=outlets, value=ALL, description="Outlet")
+        # Empty pickers: no date limit, so undated documents count; a date set leaves them out.
         span = index.date_range()
-        self.start = widgets.DatePicker(description="From", value=span[0].date() if span else None)
-        self.end = widgets.DatePicker(description="To", value=span[1].date() if span else None)
+        self.start = widgets.DatePicker(description="From", value=None)
+        self.end = widgets.DatePicker(description="To", value=None)
+        n_undated = int((index.months < 0).sum())
+        self.dates_note = widgets.HTML(
+            f"dates {span[0].date()} to {span[1].date()}"
+            + (f"; {n_undated:,} undated, left out once a date is set" if n_undated else "")
+            if span
+            else "no dates in this corpus"
+        )
         self.search = widgets.Text(
             description="Search",
             placeholder="بحث، مثلا الارهاب",
@@ -53,14 +61,16 @@ class Explorer:
         self.kwic.add_class("explore-kwic-box")
         self.document = widgets.HTML()
         self.document.add_class("explore-document-box")
+        # The entry list follows the theme before the outputs do (observers run in order).
+        self.theme.observe(self._theme_changed, names="value")
         for control in (self.theme, self.entry, self.outlet, self.start, self.end, self.search):
             control.observe(self._changed, names="value")
-        self.theme.observe(self._theme_changed, names="value")
         self.line.observe(lambda _change: self._show_document(), names="value")
         controls = widgets.VBox(
             [
                 widgets.HBox([self.theme, self.entry, self.outlet]),
                 widgets.HBox([self.start, self.end, self.search]),
+                self.dates_note,
             ]
         )
         tabs = [widgets.VBox([self.summary, self.chart, self.kwic, self.line, self.document])]
@@ -91,9 +101,12 @@ class Explorer:
 
     def _theme_changed(self, change: dict[str, Any]) -> None:
         entries = self.index.entries.get(change["new"], []) if change["new"] else []
-        with self.entry.hold_trait_notifications():
+        self.entry.unobserve(self._changed, names="value")  # the theme's update follows
+        try:
             self.entry.options = [("(any entry)", ALL)] + [(e, e) for e in entries]
             self.entry.value = ALL
+        finally:
+            self.entry.observe(self._changed, names="value")
 
     def _changed(self, _change: dict[str, Any]) -> None:
         self.update()
