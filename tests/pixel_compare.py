@@ -33,12 +33,17 @@ def render_matplotlib(text: str, families: list[str]) -> Image.Image:
     return Image.fromarray((255 - rgb.min(axis=2)).astype(np.uint8))
 
 
-def render_reference(text: str, font_path: Path) -> Image.Image:
-    """``text`` shaped and ordered by Pillow's raqm layout engine (coverage image, mode L)."""
+def render_reference(text: str, font_path: Path, direction: str | None = None) -> Image.Image:
+    """``text`` shaped and ordered by Pillow's raqm layout engine (coverage image, mode L).
+
+    ``direction`` ("rtl"/"ltr") sets the paragraph direction; by default raqm takes it from
+    the first strong letter, as every bidi layout does.
+    """
     font = ImageFont.truetype(str(font_path), SIZE_PX, layout_engine=ImageFont.Layout.RAQM)
-    left, top, right, bottom = font.getbbox(text)
+    left, top, right, bottom = font.getbbox(text, direction=direction)
     image = Image.new("L", (right - left + 2 * SIZE_PX, bottom - top + 2 * SIZE_PX), 0)
-    ImageDraw.Draw(image).text((SIZE_PX - left, SIZE_PX - top), text, font=font, fill=255)
+    position = (SIZE_PX - left, SIZE_PX - top)
+    ImageDraw.Draw(image).text(position, text, font=font, fill=255, direction=direction)
     return image
 
 

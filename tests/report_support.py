@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from analysis import config
+from analysis.report import build as report_build
 from analysis.report import build_report
 
 DATA = Path(__file__).parent / "data" / "report"
@@ -41,7 +42,8 @@ def report_pages(out: Path) -> list[Path]:
 
 
 def notebook_names() -> list[str]:
-    return sorted(p.stem for p in config.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+    """The report's pages (the interactive explorer, marked out of the report, is not one)."""
+    return sorted(p.stem for p in report_build.notebook_paths(config.NOTEBOOKS_DIR))
 
 
 # Titles that broke the build or the page (issue 17): mathtext, money, a format field, a

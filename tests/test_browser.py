@@ -68,7 +68,12 @@ ARABIC_BLOCKS = """() => [...document.querySelectorAll('p, h1, h2, h3, li, td, t
         const latin = (e.textContent.match(/[A-Za-z]/g) || []).length;
         return ar > 3 * latin;
     })
-    .map(e => [e.tagName, getComputedStyle(e).direction, getComputedStyle(e).unicodeBidi])"""
+    .map(e => {
+        const style = getComputedStyle(e), align = style.textAlign, dir = style.direction;
+        const right = ['right', '-webkit-right'].includes(align)
+            || (align === 'start' && dir === 'rtl') || (align === 'end' && dir === 'ltr');
+        return [e.tagName, dir, style.unicodeBidi, right, e.textContent.slice(0, 40)];
+    })"""
 
 
 @pytest.fixture(scope="module")
@@ -92,13 +97,20 @@ def test_page_is_offline_error_free_and_readable(browser, reader, name):
     # Blocks of mostly Arabic text: paragraphs and headings must compute to rtl; table
     # cells may instead take their direction from their text (unicode-bidi: plaintext).
     arabic_blocks = page.evaluate(ARABIC_BLOCKS)
-    assert any(tag == "P" for tag, _, _ in arabic_blocks), "no Arabic paragraph found"
+    assert any(tag == "P" for tag, *_ in arabic_blocks), "no Arabic paragraph found"
     wrong = [
         (tag, direction)
-        for tag, direction, bidi in arabic_blocks
+        for tag, direction, bidi, _, _ in arabic_blocks
         if direction != "rtl" and not (tag in ("TD", "TH") and bidi == "plaintext")
     ]
     assert wrong == [], f"Arabic blocks not right to left: {wrong}"
+    # Every Arabic prose block (paragraph, heading, list item) is right-aligned as well.
+    flush_left = [
+        (tag, text)
+        for tag, direction, _, right, text in arabic_blocks
+        if tag not in ("TD", "TH") and not (direction == "rtl" and right)
+    ]
+    assert flush_left == [], f"Arabic prose not right-aligned: {flush_left}"
 
     assert page.locator(".jp-InputArea-editor:visible, .jp-CodeMirrorEditor:visible").count() == 0
     header = page.locator(".report-header").inner_text()

@@ -27,6 +27,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("analysis.trends",),
     ("analysis.plotting",),
     ("analysis.notebook",),
+    ("analysis.explore",),
     ("analysis.report",),
     ("analysis.cli", "analysis.__main__"),
 )

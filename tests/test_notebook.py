@@ -121,3 +121,27 @@ def test_lexicon_table_counts_the_lexicon_s_entries_by_role():
     summary = lexicon.summary()
     for role in ("word", "phrase", "exclude", "term", "cue"):
         assert table[role].tolist() == summary[role + "s"].tolist()
+
+
+def test_distinctive_terms_show_written_words_with_their_keys():
+    documents = run_pipeline(config.SEEDS_DIR).corpus.analysed()
+    groups, _ = nv.keyness_groups(documents)
+    table = nv.distinctive_terms(documents, groups)
+    assert list(table.columns) == ["group", "word", "key", "count", "count_reference", "G2"]
+    assert (table["word"].str.len() >= table["key"].str.len()).all()
+    assert (table["word"] != table["key"]).any()  # stems such as تنم are shown as written
+
+
+def test_interactive_tables_load_the_library_before_the_script_that_awaits_it():
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    InteractiveShell.instance()  # as in a kernel: displays go through the shell
+    try:
+        with capture_output() as captured:
+            nv.init_interactive_tables()
+    finally:
+        InteractiveShell.clear_instance()
+    (html,) = [o.data["text/html"] for o in captured.outputs]
+    assert html.index("injectModule") < html.index("set_or_remove_dark_class")
+    assert "unicode-bidi: plaintext" in html

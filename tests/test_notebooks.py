@@ -18,8 +18,16 @@ from analysis.report import build as report
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 
 
-def test_the_report_has_the_four_notebooks():
-    assert [p.stem for p in NOTEBOOKS] == ["01_corpus", "02_themes", "03_context", "04_trends"]
+def test_the_report_has_four_pages_and_the_explorer_is_lab_only():
+    assert [p.stem for p in NOTEBOOKS] == [
+        "01_corpus",
+        "02_themes",
+        "03_context",
+        "04_trends",
+        "05_explore",
+    ]
+    pages = [p.stem for p in report.notebook_paths(config.NOTEBOOKS_DIR)]
+    assert pages == ["01_corpus", "02_themes", "03_context", "04_trends"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -93,6 +93,26 @@ def test_each_missing_capability_is_supplied_alone(monkeypatch, support, expecte
     assert plotting.arabic_label(LABEL) == expected
 
 
+def test_arabic_line_starting_latin_gets_a_leading_rlm_where_shaping_is_native(monkeypatch):
+    monkeypatch.setattr(plotting.labels, "shaping_support", lambda: ShapingSupport(True, True))
+    label = "BCIJ المكتب المركزي للأبحاث القضائية"
+    assert plotting.arabic_label(label) == "\u200f" + label
+    assert plotting.arabic_label(f"{label}\nBCIJ, central office") == (
+        f"\u200f{label}\nBCIJ, central office"  # the English line keeps its direction
+    )
+    assert plotting.arabic_label("ISIS and داعش") == "ISIS and داعش"  # mostly Latin
+
+
+def test_arabic_line_starting_latin_is_reordered_right_to_left(non_shaping):
+    label = "BCIJ المكتب المركزي"
+    assert plotting.arabic_label(label) == get_display(arabic_reshaper.reshape(label), base_dir="R")
+
+
+def test_word_families_are_shown_with_an_ellipsis():
+    assert plotting.entry_label("إرهاب*") == "إرهاب…"
+    assert plotting.entry_label("مكافحة الإرهاب") == "مكافحة الإرهاب"
+
+
 def test_lines_are_transformed_one_by_one(non_shaping):
     # matplotlib lays out each line separately; bidi over the whole block would swap lines.
     first, second = "المقاربة الأمنية", "Security approach"

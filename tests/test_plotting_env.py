@@ -90,6 +90,21 @@ def test_comparison_rejects_the_wrong_transform(label, font):
     assert score < THRESHOLD, f"wrongly transformed {label!r} passed ({score:.3f})"
 
 
+# Arabic labels whose first letter is Latin: bidi would take the paragraph direction from it.
+LATIN_FIRST = ["BCIJ المكتب المركزي للأبحاث القضائية", "DGST تفكك خلية إرهابية"]
+
+
+@pytest.mark.parametrize("label", LATIN_FIRST)
+def test_arabic_label_starting_with_a_latin_acronym_stays_right_to_left(label, font):
+    families, path = font
+    drawn = render_matplotlib(plotting.arabic_label(label), families)
+    expected = _expected_text(label)
+    right_to_left = similarity(drawn, render_reference(expected, path, direction="rtl"))
+    left_to_right = similarity(drawn, render_reference(expected, path, direction="ltr"))
+    assert right_to_left >= THRESHOLD, f"{label!r} unlike its RTL layout ({right_to_left:.3f})"
+    assert left_to_right < THRESHOLD, f"{label!r} laid out left to right ({left_to_right:.3f})"
+
+
 def test_probe_agrees_with_what_this_matplotlib_is_known_to_do():
     # Cross-check of the functional probe, not its basis: libraqm layout arrived in 3.11.
     shapes = tuple(int(p) for p in mpl.__version__.split(".")[:2]) >= (3, 11)

@@ -47,6 +47,9 @@ def test_notebooks_run_in_file_name_order(tmp_path):
         "02_b.ipynb",
         "10_c.ipynb",
     ]
+    lab_only = new_notebook(metadata={"analysis": {"report": False}})
+    nbformat.write(lab_only, tmp_path / "05_explore.ipynb")
+    assert "05_explore.ipynb" not in [p.name for p in report.notebook_paths(tmp_path)]
     (tmp_path / "empty").mkdir()
     with pytest.raises(ReportError, match="no notebooks"):
         report.notebook_paths(tmp_path / "empty")

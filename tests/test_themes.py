@@ -401,9 +401,23 @@ def test_cooccurrence_counts_sentences(analysis: themes.Analysis) -> None:
 def test_kwic(analysis: themes.Analysis) -> None:
     lines = themes.kwic(analysis, DOCS, theme="cooperation", width=10)
     assert lines.values.tolist() == [
-        ["d1", 1, "cooperation", "التعاون الدولي", "ب أولوية. ", "التعاون الدولي", " ضروري لمك"]
+        ["d1", 1, "cooperation", "التعاون الدولي", "أولوية. ", "التعاون الدولي", " ضروري"]
     ]
     assert len(themes.kwic(analysis, DOCS, entry="مكافحة الإرهاب")) == 2
+
+
+@pytest.mark.parametrize(
+    ("width", "left", "right"),
+    [
+        (12, "تم تفكيك ", " الإرهابية"),  # never "الإرهابية ف": a cut word is left out
+        (7, "تفكيك ", ""),  # never "م تفكيك" nor "الإر"
+        (200, "تم تفكيك ", " الإرهابية في المدينة"),
+    ],
+)
+def test_kwic_context_is_cut_at_word_boundaries(width: int, left: str, right: str) -> None:
+    text = "تم تفكيك والخلايا الإرهابية في المدينة"
+    start = text.index("والخلايا")
+    assert themes.context(text, start, start + len("والخلايا"), width) == (left, right)
 
 
 def test_keyness_log_likelihood_by_hand() -> None:
@@ -700,3 +714,12 @@ def test_a_huge_word_with_a_lexicon_key_in_it_is_keyed(lexicon: themes.Lexicon) 
         themes.UNMATCHABLE,
         "ارهاب",
     ]
+
+
+def test_surface_forms_give_the_most_frequent_spelling_of_each_key() -> None:
+    texts = ["التنمية والتنمية الشاملة", "التنمية المستدامة", "ثقافة الأمن"]
+    keys = themes.term_counts(texts)
+    forms = themes.surface_forms(texts, keys)
+    development = themes.term_counts(["التنمية"]).most_common(1)[0][0]
+    assert forms[development] == "التنمية"  # never the stem (تنم), as written in the texts
+    assert set(forms) <= set(keys) and all(forms.values())

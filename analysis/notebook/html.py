@@ -197,11 +197,35 @@ def show_table(frame: pd.DataFrame, **options: Any) -> None:
     show(table_html(frame, **options))
 
 
-def init_interactive_tables() -> None:
-    """Embed the DataTables library once per notebook (offline: no CDN, no network)."""
-    import itables
+# Shown with the table library, so JupyterLab (which has none of the report's CSS) lays
+# tables out as the exported page does: each cell of a searchable table takes the direction
+# of its own text, so an id such as 000_6af1ae191a2979aa keeps its order in a right-to-left
+# table, and a cell with a `dir` aligns to its start.
+TABLE_STYLE = """<style>
+.interactive-table td, .interactive-table th, .interactive-table caption {
+  unicode-bidi: plaintext; text-align: start; }
+.jp-RenderedHTMLCommon td[dir], .jp-RenderedHTMLCommon th[dir] { text-align: start; }
+.jp-RenderedHTMLCommon td.num, .jp-RenderedHTMLCommon th.num { text-align: right; }
+</style>"""
 
-    itables.init_notebook_mode(all_interactive=False, connected=False)
+
+def init_interactive_tables() -> None:
+    """Embed the DataTables library once per notebook (offline: no CDN, no network).
+
+    itables (2.x, offline mode) displays two outputs: first a module script that awaits
+    ``window._itables_<version>``, then the script that defines it. A static page runs module
+    scripts after the whole page, so the order does not matter there; JupyterLab runs each
+    output's scripts as it is inserted, so the first awaited ``undefined`` and raised "Cannot
+    destructure property 'set_or_remove_dark_class'". Both go out as one output, the library
+    first, with `TABLE_STYLE`.
+    """
+    import itables
+    from IPython.utils.capture import capture_output
+
+    with capture_output(stdout=False, stderr=False, display=True) as captured:
+        itables.init_notebook_mode(all_interactive=False, connected=False)
+    parts = [output.data.get("text/html", "") for output in captured.outputs]
+    show(TABLE_STYLE + "".join(sorted(parts, key=lambda html: "injectModule" not in html)))
 
 
 def interactive_table_html(

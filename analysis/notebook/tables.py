@@ -186,17 +186,29 @@ def keyness_groups(documents: pd.DataFrame) -> tuple[pd.Series, str]:
     return outlets.where(outlets.isin(largest)), "outlet"
 
 
+MAX_FORM_DOCUMENTS = 2000  # documents of a group read for the spellings of its terms
+
+
 def distinctive_terms(documents: pd.DataFrame, groups: pd.Series, top: int = 10) -> pd.DataFrame:
-    """The ``top`` over-represented terms of each group against the rest of the corpus."""
+    """The ``top`` over-represented terms of each group against the rest of the corpus.
+
+    `word` is the term's most frequent spelling in the group (`themes.surface_forms`, read in
+    at most `MAX_FORM_DOCUMENTS` of its documents), `key` the stem it is counted under.
+    """
     from analysis import themes
 
+    columns = ["group", "word", "key", "count", "count_reference", "G2"]
+    texts = documents["text"].fillna("").astype(str).reset_index(drop=True)
+    labels = groups.reset_index(drop=True)
     frames = []
     for label, table in themes.group_keyness(documents, groups, min_count=2, top=None).items():
         table = table[table["key"] == "over"].head(top)
-        frames.append(table.assign(group=shorten(label, 50)))
+        group_texts = texts[labels == label].head(MAX_FORM_DOCUMENTS)
+        forms = themes.surface_forms(group_texts, set(table["term"]))
+        word = table["term"].map(forms).fillna(table["term"])
+        frames.append(table.assign(group=shorten(label, 50), word=word))
     if not frames:
-        return pd.DataFrame(columns=["group", "term", "count", "G2"])
-    table = pd.concat(frames, ignore_index=True)
-    return table.rename(columns={"count_target": "count", "log_likelihood": "G2"})[
-        ["group", "term", "count", "count_reference", "G2"]
-    ].round({"G2": 1})
+        return pd.DataFrame(columns=columns)
+    table = pd.concat(frames, ignore_index=True).drop(columns="key")
+    table = table.rename(columns={"term": "key", "count_target": "count", "log_likelihood": "G2"})
+    return table[columns].round({"G2": 1})

@@ -34,6 +34,7 @@ from analysis.plotting.colours import (
 from analysis.plotting.labels import (
     arabic_label,
     bilingual,
+    entry_label,
     font_families,
     literal_text,
     project_style,
@@ -256,6 +257,19 @@ def top_terms_chart(
         for ax in axes[len(order) :]:
             ax.set_visible(False)
         _title(fig, "أكثر المصطلحات تواترًا في كل محور", "Most frequent terms per theme")
+        if top_terms["entry"].astype(str).str.endswith("*").any():
+            fig.text(
+                0.99,
+                0.0,
+                arabic_label(
+                    "… = عائلة كلمات: إرهاب… تشمل الإرهاب والإرهابي والإرهابيين\n"
+                    "… marks a word family: إرهاب… counts every word that starts so"
+                ),
+                ha="right",
+                va="bottom",
+                fontsize=8,
+                color="#555555",
+            )
         return fig
 
 
@@ -267,7 +281,7 @@ def _term_bars(ax: Axes, rows: pd.DataFrame, colour: str, *, slots: int) -> Axes
     positions = np.arange(len(rows))
     hits = rows["hits"].to_numpy(dtype=float)
     ax.barh(positions, hits, color=colour, height=0.7)
-    ax.set_yticks(positions, labels=[arabic_label(e) for e in rows["entry"]])
+    ax.set_yticks(positions, labels=[arabic_label(entry_label(e)) for e in rows["entry"]])
     ax.set_ylim(max(slots, len(rows)) - 0.5, -0.5)  # top to bottom, most frequent first
     _label_bars(ax, positions, hits, [f"{int(value):,}" for value in hits], gap=3, fontsize=8)
     ax.set_xlim(0, (hits.max() if len(hits) and hits.max() > 0 else 1) * 1.2)

@@ -41,13 +41,16 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from analysis.charsets import ARABIC_BLOCKS, class_body
+from analysis.charsets import ARABIC_BLOCKS, LATIN_LETTERS, class_body
 
 FONT_PACKAGE = "fontpkg-noto-sans-arabic"
 ARABIC_FAMILY = "Noto Sans Arabic"
 FALLBACK_FAMILY = "DejaVu Sans"
 
 _ARABIC_SCRIPT = re.compile(f"[{class_body(ARABIC_BLOCKS)}]")
+_LATIN = re.compile(f"[{class_body(LATIN_LETTERS)}]")
+_STRONG = re.compile(f"[{class_body(ARABIC_BLOCKS)}{class_body(LATIN_LETTERS)}]")
+RLM = "\u200f"  # RIGHT-TO-LEFT MARK: a strong right-to-left character that draws nothing
 
 
 # --- font ---------------------------------------------------------------------------------
@@ -205,7 +208,17 @@ def _reshape(text: str) -> str:
 def _reorder(text: str) -> str:
     from bidi import get_display
 
-    return get_display(text)
+    return get_display(text, base_dir="R") if _arabic_paragraph(text) else get_display(text)
+
+
+def _arabic_paragraph(line: str) -> bool:
+    """More Arabic letters than Latin ones: a right-to-left paragraph ("ISIS داعش" is not)."""
+    return len(_ARABIC_SCRIPT.findall(line)) > len(_LATIN.findall(line))
+
+
+def _starts_latin(line: str) -> bool:
+    first = _STRONG.search(line)
+    return first is not None and not _ARABIC_SCRIPT.match(first.group())
 
 
 def arabic_label(text: object) -> str:
@@ -214,19 +227,33 @@ def arabic_label(text: object) -> str:
     Unchanged where matplotlib shapes natively (>= 3.11 with libraqm); reshaped into
     presentation forms and/or reordered into visual order where it does not. Lines are
     handled one by one, as matplotlib lays each line out separately.
+
+    A line that is mostly Arabic keeps the right-to-left paragraph direction whatever its
+    first letter: bidi takes a paragraph's direction from its first strong letter, so
+    "BCIJ المكتب المركزي" would be laid out left to right. Natively shaped, such a line gets
+    a leading RLM; reordered here, it is reordered as a right-to-left paragraph.
     """
     text = str(text)
     if not _ARABIC_SCRIPT.search(text):
         return text
     support = shaping_support()
-    if support.native:
-        return text
     lines = text.split("\n")
+    if support.native:
+        return "\n".join(
+            RLM + line if _arabic_paragraph(line) and _starts_latin(line) else line
+            for line in lines
+        )
     if not support.joins:
         lines = [_reshape(line) for line in lines]
     if not support.right_to_left:
         lines = [_reorder(line) for line in lines]
     return "\n".join(lines)
+
+
+def entry_label(entry: object) -> str:
+    """A lexicon entry as readers read it: a word family ``إرهاب*`` as ``إرهاب…``."""
+    text = str(entry)
+    return text[:-1] + "…" if text.endswith("*") else text
 
 
 def bilingual(arabic: str, english: str) -> str:

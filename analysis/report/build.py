@@ -108,12 +108,25 @@ class BuildLog:
 
 
 def notebook_paths(notebooks_dir: Path | None = None) -> list[Path]:
-    """The report's notebooks (``NN_name.ipynb``) in run order."""
+    """The report's notebooks (``NN_name.ipynb``) in run order.
+
+    A notebook whose metadata says ``"analysis": {"report": false}`` (the interactive
+    explorer: widgets need a kernel) is for JupyterLab only and left out.
+    """
     folder = Path(notebooks_dir or config.NOTEBOOKS_DIR)
-    paths = sorted(p for p in folder.iterdir() if NOTEBOOK_PATTERN.match(p.name))
+    paths = sorted(p for p in folder.iterdir() if NOTEBOOK_PATTERN.match(p.name) and in_report(p))
     if not paths:
         raise ReportError(f"no notebooks named NN_*.ipynb in {folder}")
     return paths
+
+
+def in_report(path: Path) -> bool:
+    """False for a notebook marked ``"metadata": {"analysis": {"report": false}}``."""
+    try:
+        metadata = json.loads(path.read_text(encoding="utf-8")).get("metadata") or {}
+    except (OSError, ValueError, AttributeError):
+        return True  # unreadable here: the build reports it with the cell that fails
+    return (metadata.get("analysis") or {}).get("report", True) is not False
 
 
 def parameters_source(parameters: Mapping[str, Any]) -> str:

@@ -9,7 +9,13 @@
   imported as `from analysis.themes import validation`.
 """
 
-from analysis.themes.keyness import document_keyness, group_keyness, keyness, term_counts
+from analysis.themes.keyness import (
+    document_keyness,
+    group_keyness,
+    keyness,
+    surface_forms,
+    term_counts,
+)
 from analysis.themes.lexicon import (
     UNMATCHABLE,
     ContextRule,
@@ -37,6 +43,7 @@ from analysis.themes.matcher import (
     process_lexicon,
 )
 from analysis.themes.tables import (
+    context,
     cooccurrence,
     counts_by_document,
     document_theme_table,
@@ -71,6 +78,7 @@ __all__ = [
     "analyse_text",
     "analysis_from_results",
     "compile_entry",
+    "context",
     "cooccurrence",
     "counts_by_document",
     "default_lexicon",
@@ -85,6 +93,7 @@ __all__ = [
     "parse_lexicon",
     "process_lexicon",
     "rates_by_document",
+    "surface_forms",
     "term_counts",
     "theme_summary",
     "top_terms",

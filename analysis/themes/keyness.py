@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -37,6 +37,32 @@ def _term_key(word: str, keep_stopwords: bool) -> str:
     if not keep_stopwords and word in arabic.stopwords():
         return ""
     return word_key(word)
+
+
+def surface_forms(
+    texts: Iterable[str], keys: Collection[str], *, stopwords: bool = False
+) -> dict[str, str]:
+    """The most frequent spelling, as written in `texts`, of each of `keys` (`term_counts` keys).
+
+    A key is a stem (تنم, ثقاف) that no reader reads as a word: tables show this form instead,
+    with the key beside it. Ties go to the alphabetically first form; a key that does not
+    occur is left out.
+    """
+    wanted = set(keys)
+    forms: dict[str, Counter[str]] = {}
+    for text in texts:
+        for token in arabic.tokenize(text):
+            key = _form_key(token.text, stopwords)
+            if key in wanted:
+                forms.setdefault(key, Counter())[token.text] += 1
+    return {key: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0] for key, c in forms.items()}
+
+
+@lru_cache(maxsize=1 << 20)
+def _form_key(written: str, keep_stopwords: bool) -> str:
+    """The `term_counts` key of a token as written ("" = not counted)."""
+    normalized = arabic.normalized_tokens(written)
+    return _term_key(normalized[0], keep_stopwords) if len(normalized) == 1 else ""
 
 
 def keyness(

@@ -121,7 +121,8 @@ def kwic(
     """Concordance: every hit (of `theme`/`entry` if given) with `width` characters of context.
 
     Columns: `doc_id`, `sentence`, `theme`, `entry`, `left`, `match`, `right`; context comes
-    from the document's cleaned `text`, line breaks shown as spaces.
+    from the document's cleaned `text`, line breaks shown as spaces, cut at word boundaries
+    (`context`).
     """
     hits = analysis.hits
     if theme is not None:
@@ -132,12 +133,28 @@ def kwic(
     rows = []
     for h in hits.itertuples(index=False):
         text = texts.get(h.doc_id, "")
-        left = _one_line(text[max(0, h.start - width) : h.start])
-        right = _one_line(text[h.end : h.end + width])
+        left, right = context(text, h.start, h.end, width)
         rows.append((h.doc_id, h.sentence, h.theme, h.entry, left, text[h.start : h.end], right))
     return pd.DataFrame(
         rows, columns=["doc_id", "sentence", "theme", "entry", "left", "match", "right"]
     )
+
+
+def context(text: str, start: int, end: int, width: int = 60) -> tuple[str, str]:
+    """Left and right context of ``text[start:end]``: at most `width` characters each, one line.
+
+    A window never ends inside a word: a word the cut would split is left out, so a line
+    never shows a fragment such as ``والخلايا الإر``.
+    """
+    left_from = max(0, start - width)
+    if left_from > 0 and not text[left_from - 1].isspace():
+        while left_from < start and not text[left_from].isspace():
+            left_from += 1
+    right_to = min(len(text), end + width)
+    if right_to < len(text) and not text[right_to].isspace():
+        while right_to > end and not text[right_to - 1].isspace():
+            right_to -= 1
+    return _one_line(text[left_from:start]).lstrip(), _one_line(text[end:right_to]).rstrip()
 
 
 def _one_line(text: str) -> str:
