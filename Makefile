@@ -25,6 +25,8 @@ $(STAMP): pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed, found " + sys.version.split()[0])'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	@# the distribution was called "analysis" before it became "arabic-themes"
+	@$(PY) -m pip uninstall --quiet --yes analysis 2>/dev/null || true
 	$(PY) -m pip install --quiet -e '.[dev,dask,peer]'
 	$(PY) -m pip install --quiet --no-deps $(PEER)
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name 'Python (arabic-themes)' >/dev/null
@@ -37,17 +39,17 @@ report-code: install
 	$(PY) -m analysis report $(if $(CORPUS),--corpus '$(CORPUS)') $(if $(LABELS),--labels '$(LABELS)') --out '$(OUT)' --workers $(WORKERS) --show-code
 
 test: install
-	$(BIN)/ruff check analysis tests benchmarks notebooks
-	$(BIN)/ruff format --check analysis tests benchmarks notebooks
+	$(BIN)/ruff check analysis tests benchmarks notebooks setup.py
+	$(BIN)/ruff format --check analysis tests benchmarks notebooks setup.py
 	$(PY) -m pytest
 
 lint: install
-	$(BIN)/ruff check analysis tests benchmarks notebooks
-	$(BIN)/ruff format --check analysis tests benchmarks notebooks
+	$(BIN)/ruff check analysis tests benchmarks notebooks setup.py
+	$(BIN)/ruff format --check analysis tests benchmarks notebooks setup.py
 
 format: install
-	$(BIN)/ruff check --fix analysis tests benchmarks notebooks
-	$(BIN)/ruff format analysis tests benchmarks notebooks
+	$(BIN)/ruff check --fix analysis tests benchmarks notebooks setup.py
+	$(BIN)/ruff format analysis tests benchmarks notebooks setup.py
 
 lab: install
 	$(BIN)/jupyter lab notebooks
