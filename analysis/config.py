@@ -38,12 +38,12 @@ def resource_dir(name: str) -> Path:
     return PROJECT_ROOT / name
 
 
-def require(path: Path, what: str, instead: str) -> Path:
+def require(path: Path, what: str, instead: str, *, plural: bool = False) -> Path:
     """``path`` if it exists, else `MissingResource`: what is missing, where, what to do."""
     if path.exists():
         return path
     raise MissingResource(
-        f"{what} {'are' if what.endswith('s') else 'is'} missing from this installation "
+        f"{what} {'are' if plural else 'is'} missing from this installation "
         f"(no {path}): reinstall the package (pip install --force-reinstall arabic-themes) "
         f"or {instead}"
     )

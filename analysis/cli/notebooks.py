@@ -19,7 +19,9 @@ PATTERN = "*.ipynb"
 
 def packaged_notebooks() -> list[Path]:
     """The package's notebooks, in name order (`MissingResource` when the folder is absent)."""
-    folder = config.require(config.NOTEBOOKS_DIR, "the report's notebooks", "use your own")
+    folder = config.require(
+        config.NOTEBOOKS_DIR, "the report's notebooks", "use your own", plural=True
+    )
     return sorted(p for p in folder.glob(PATTERN) if p.is_file())
 
 

@@ -113,7 +113,7 @@ def notebook_paths(notebooks_dir: Path | None = None) -> list[Path]:
     if notebooks_dir is not None and not folder.is_dir():
         raise ReportError(f"{folder}: no such notebooks folder (--notebooks)")
     try:
-        config.require(folder, "the report's notebooks", "pass --notebooks DIR")
+        config.require(folder, "the report's notebooks", "pass --notebooks DIR", plural=True)
     except config.MissingResource as error:
         raise ReportError(str(error)) from None
     paths = sorted(p for p in folder.iterdir() if NOTEBOOK_PATTERN.match(p.name))
