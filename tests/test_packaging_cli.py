@@ -73,6 +73,18 @@ def test_the_program_is_named_as_it_was_called():
     assert program_name("/repo/analysis/__main__.py") == "python -m analysis"
 
 
+def test_help_documents_every_command(capsys):
+    """`--help` of the tool and of each command (a stray % in a help text broke it)."""
+    from analysis.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if a.dest == "command").choices
+    for argv in (["--help"], *([c, "--help"] for c in commands)):
+        with pytest.raises(SystemExit) as exited:
+            main(argv)
+        assert exited.value.code == 0, argv
+        assert capsys.readouterr().out.startswith("usage: "), argv
+
+
 def test_the_checkout_keeps_one_copy_of_the_notebooks_and_seeds():
     """The wheel's copy is made at build time (setup.py); the checkout uses its own folders."""
     assert config.IN_CHECKOUT

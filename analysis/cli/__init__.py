@@ -75,7 +75,7 @@ def build_parser(prog: str = "python -m analysis") -> argparse.ArgumentParser:
     _add_corpus_options(p)
 
     p = sub.add_parser(
-        "trends", help="theme rates per period or per outlet, with 95% bootstrap intervals"
+        "trends", help="theme rates per period or per outlet, with 95%% bootstrap intervals"
     )
     p.add_argument("corpus", nargs="?", type=Path, help="corpus path (default: seeds/)")
     p.add_argument("--table", choices=["rates", "peaks", "outlets"], default="rates")
