@@ -17,7 +17,7 @@ STAMP := $(VENV)/.installed
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
-.PHONY: install report report-code test lint format lab bench clean
+.PHONY: install report report-code test lint format lab bench dist clean
 
 install: $(STAMP)
 
@@ -57,7 +57,11 @@ lab: install
 bench: install
 	$(PY) benchmarks/bench_pipeline.py $(if $(CORPUS),'$(CORPUS)')
 
+# The source distribution and the wheel (notebooks and seeds inside: setup.py), into dist/.
+dist: install
+	$(PY) -m build --outdir dist .
+
 clean:
 	find reports -mindepth 1 ! -name README.md -exec rm -rf {} +
-	rm -rf .pytest_cache .ruff_cache .hypothesis build *.egg-info benchmarks/results
+	rm -rf .pytest_cache .ruff_cache .hypothesis build dist *.egg-info benchmarks/results
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -113,7 +113,7 @@ def _start_seeds_report(inst: Installation) -> subprocess.Popen[str]:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Installation:
+def installed(tmp_path_factory, request) -> Installation:
     inst = Installation(tmp_path_factory.mktemp("wheel"))
     assert not inst.root.is_relative_to(config.PROJECT_ROOT)
 
@@ -158,7 +158,8 @@ def installed(tmp_path_factory) -> Installation:
     assert seeds.returncode == 0, stdout[-3000:] + stderr[-5000:]
     # Shown in `make test`'s output (past pytest's capture): what the user's CI will wait for.
     timings = "; ".join(f"{name} {s:.0f} s" for name, s in inst.seconds.items())
-    print(f"\n[wheel] {timings}", file=sys.__stderr__)
+    with request.config.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():
+        print(f"\n[wheel] {timings}")
     return inst
 
 
