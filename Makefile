@@ -17,7 +17,7 @@ STAMP := $(VENV)/.installed
 export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
-.PHONY: install report report-code test lint format lab bench clean
+.PHONY: install report report-code test lint format lab bench dist clean
 
 install: $(STAMP)
 
@@ -25,6 +25,8 @@ $(STAMP): pyproject.toml Makefile
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python >= 3.11 is needed, found " + sys.version.split()[0])'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	@# the distribution was called "analysis" before it became "arabic-themes"
+	@$(PY) -m pip uninstall --quiet --yes analysis 2>/dev/null || true
 	$(PY) -m pip install --quiet -e '.[dev,dask,peer]'
 	$(PY) -m pip install --quiet --no-deps $(PEER)
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name 'Python (arabic-themes)' >/dev/null
@@ -37,17 +39,17 @@ report-code: install
 	$(PY) -m analysis report $(if $(CORPUS),--corpus '$(CORPUS)') $(if $(LABELS),--labels '$(LABELS)') --out '$(OUT)' --workers $(WORKERS) --show-code
 
 test: install
-	$(BIN)/ruff check analysis tests benchmarks notebooks
-	$(BIN)/ruff format --check analysis tests benchmarks notebooks
+	$(BIN)/ruff check analysis tests benchmarks notebooks setup.py
+	$(BIN)/ruff format --check analysis tests benchmarks notebooks setup.py
 	$(PY) -m pytest
 
 lint: install
-	$(BIN)/ruff check analysis tests benchmarks notebooks
-	$(BIN)/ruff format --check analysis tests benchmarks notebooks
+	$(BIN)/ruff check analysis tests benchmarks notebooks setup.py
+	$(BIN)/ruff format --check analysis tests benchmarks notebooks setup.py
 
 format: install
-	$(BIN)/ruff check --fix analysis tests benchmarks notebooks
-	$(BIN)/ruff format analysis tests benchmarks notebooks
+	$(BIN)/ruff check --fix analysis tests benchmarks notebooks setup.py
+	$(BIN)/ruff format analysis tests benchmarks notebooks setup.py
 
 lab: install
 	$(BIN)/jupyter lab notebooks
@@ -55,7 +57,11 @@ lab: install
 bench: install
 	$(PY) benchmarks/bench_ratio.py $(if $(CORPUS),'$(CORPUS)')
 
+# The source distribution and the wheel (notebooks and seeds inside: setup.py), into dist/.
+dist: install
+	$(PY) -m build --outdir dist .
+
 clean:
 	find reports -mindepth 1 ! -name README.md -exec rm -rf {} +
-	rm -rf .pytest_cache .ruff_cache .hypothesis build *.egg-info benchmarks/results
+	rm -rf .pytest_cache .ruff_cache .hypothesis build dist *.egg-info benchmarks/results
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

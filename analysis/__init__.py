@@ -16,7 +16,9 @@ from importlib.metadata import PackageNotFoundError, version
 # the report shows load problems in a table rather than as a wall of stderr in the page).
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
+DISTRIBUTION = "arabic-themes"  # the name pip knows the package by (pyproject.toml)
+
 try:
-    __version__ = version("analysis")
+    __version__ = version(DISTRIBUTION)
 except PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0.0.0+unknown"

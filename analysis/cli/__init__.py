@@ -1,4 +1,4 @@
-"""`python -m analysis …`: the command line over the package's functions.
+"""`python -m analysis …` or `arabic-themes …`: the command line over the package's functions.
 
 This file declares the arguments, so `--help` documents the whole tool in one place; each
 sub-command runs in its own module (`analysis.cli.clean`, `analysis.cli.tag`, …), which
@@ -39,9 +39,18 @@ def _add_corpus_options(p: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+CONSOLE_SCRIPT = "arabic-themes"  # pyproject.toml's [project.scripts]
+
+
+def program_name(argv0: str | None = None) -> str:
+    """How the tool was called: ``arabic-themes`` (the console script) or ``python -m analysis``."""
+    name = Path(sys.argv[0] if argv0 is None and sys.argv else argv0 or "").name
+    return CONSOLE_SCRIPT if name == CONSOLE_SCRIPT else "python -m analysis"
+
+
+def build_parser(prog: str = "python -m analysis") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m analysis",
+        prog=prog,
         description="Theme analysis of Arabic news articles (defaults to the seed corpus).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -66,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_corpus_options(p)
 
     p = sub.add_parser(
-        "trends", help="theme rates per period or per outlet, with 95% bootstrap intervals"
+        "trends", help="theme rates per period or per outlet, with 95%% bootstrap intervals"
     )
     p.add_argument("corpus", nargs="?", type=Path, help="corpus path (default: seeds/)")
     p.add_argument("--table", choices=["rates", "peaks", "outlets"], default="rates")
@@ -89,7 +98,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--labels", type=Path, help="labelled TSV to measure the lexicon on (see 'validate')"
     )
+    p.add_argument(
+        "--lexicon", type=Path, help="lexicon file of the themes to count (default: the package's)"
+    )
+    p.add_argument(
+        "--notebooks",
+        type=Path,
+        help="folder of your own NN_*.ipynb to run (default: the package's; see 'notebooks')",
+    )
     _add_corpus_options(p)
+
+    p = sub.add_parser(
+        "notebooks", help="list the report's notebooks, or copy them to start your own"
+    )
+    p.add_argument("--copy-to", type=Path, help="folder to copy the notebooks into")
+    p.add_argument("--force", action="store_true", help="overwrite notebooks already there")
 
     p = sub.add_parser(
         "sample", help="write a stratified random sample of sentences to annotate (TSV)"
@@ -160,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser(program_name()).parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     # Every command writes UTF-8, whatever the locale says (Arabic text on an ASCII console
     # would otherwise fail half-way through a table).

@@ -29,6 +29,8 @@ def run(args: Any) -> int:
             keep_duplicates=getattr(args, "keep_duplicates", False),
             text_field=getattr(args, "text_field", None),
             labels=getattr(args, "labels", None),
+            lexicon=getattr(args, "lexicon", None),
+            notebooks_dir=getattr(args, "notebooks", None),
             log=log,
         )
     except NotebookError as error:

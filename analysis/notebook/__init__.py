@@ -53,8 +53,10 @@ from analysis.notebook.study import (
     STUDY_CACHE_FILE,
     HeldOut,
     Study,
+    fits_package_labels,
     held_out_validity,
     open_study,
+    validation_absence,
 )
 from analysis.notebook.tables import (
     MAX_KEYNESS_DOCUMENTS,
@@ -104,6 +106,7 @@ __all__ = [
     "enumeration",
     "escape",
     "figure_html",
+    "fits_package_labels",
     "held_out_validity",
     "init_interactive_tables",
     "interactive_table_html",
@@ -126,5 +129,6 @@ __all__ = [
     "show_table",
     "strongest_pair",
     "table_html",
+    "validation_absence",
     "vocabulary_overview",
 ]

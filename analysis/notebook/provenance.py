@@ -14,7 +14,7 @@ PROVENANCE_FILE = config.PROVENANCE_FILENAME  # read back by analysis.report for
 
 
 def provenance(corpus: Any, lexicon: Any) -> dict[str, Any]:
-    """What produced the numbers: corpus identity and size, lexicon version and hash."""
+    """What produced the numbers: corpus identity and size, lexicon file, version and hash."""
     documents = corpus.documents
     return {
         "corpus_name": str(corpus.name),
@@ -23,6 +23,10 @@ def provenance(corpus: Any, lexicon: Any) -> dict[str, Any]:
         "documents_total": len(documents),
         "lexicon_version": str(lexicon.version),
         "lexicon_hash": str(lexicon.content_hash),
+        # the file's name, and whether it is the package's own (a user's path stays private)
+        "lexicon_file": lexicon.path.name if lexicon.path is not None else "",
+        "lexicon_packaged": lexicon.path is not None
+        and Path(lexicon.path).resolve() == config.LEXICON_PATH.resolve(),
         "themes": [
             {"id": t.id, "name_ar": t.name_ar, "name_en": t.name_en} for t in lexicon.themes
         ],

@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis import config, themes
 from analysis.files import atomic_writer
-from analysis.notebook.html import init_interactive_tables
+from analysis.notebook.html import escape, init_interactive_tables
 from analysis.notebook.provenance import provenance, record_provenance
 from analysis.themes import validation
 
@@ -38,15 +38,17 @@ def open_study(
     workers: int = 1,
     cache_dir: Path | str | None = None,
     text_field: str | None = None,
+    lexicon: Path | str | None = None,
 ) -> Study:
     """Load, clean and analyse the corpus, record provenance, embed the table library.
 
     Every notebook starts here, so all pages describe the same corpus the same way. With
     ``cache_dir`` (the report build passes a folder private to one build), the first notebook
     stores the analysis there and the others read it back instead of analysing again: on a
-    large corpus the analysis is most of a notebook's time.
+    large corpus the analysis is most of a notebook's time. ``lexicon`` is a lexicon file
+    (None: the package's).
     """
-    lexicon = themes.load_lexicon()
+    lexicon = themes.load_lexicon(lexicon)
     result = _cached_pipeline_result(
         Path(cache_dir) if cache_dir else None,
         corpus_path,
@@ -101,8 +103,35 @@ def newest_round(tested: pd.DataFrame) -> str:
     return rounds[-1] if len(rounds) > 1 else ""
 
 
-def held_out_validity(lexicon: Any, labels: Path | str | None = None) -> HeldOut:
-    """Score the lexicon on a labelled TSV (default: the package's real-data set)."""
+def fits_package_labels(lexicon: Any) -> bool:
+    """Whether the package's labelled sentences can measure ``lexicon``.
+
+    They are labelled with the package lexicon's themes: a lexicon that lacks one of them (a
+    user's own themes) needs its own labelled sentences.
+    """
+    return set(themes.default_lexicon().theme_ids) <= set(lexicon.theme_ids)
+
+
+def validation_absence(lexicon: Any) -> str:
+    """Why the package's labelled sentences do not measure ``lexicon`` (a sentence)."""
+    name = lexicon.path.name if getattr(lexicon, "path", None) else "this lexicon"
+    return (
+        f"The package's labelled sentences are labelled with its own themes, not with those of "
+        f"{escape(name)}, so they cannot measure it. To measure it, draw sentences of your "
+        "corpus with the <code>sample</code> command, label them with your theme ids, check "
+        "them with <code>validate --lexicon</code> and build the report with "
+        "<code>--labels</code>."
+    )
+
+
+def held_out_validity(lexicon: Any, labels: Path | str | None = None) -> HeldOut | None:
+    """Score the lexicon on a labelled TSV (default: the package's real-data set).
+
+    None when no file is given and the package's set does not fit the lexicon
+    (`fits_package_labels`).
+    """
+    if labels is None and not fits_package_labels(lexicon):
+        return None
     path = Path(labels) if labels is not None else config.LABELS_PATH
     table = validation.read_labels(path, lexicon.theme_ids)
     tested = table[table["split"] == "test"]

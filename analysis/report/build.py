@@ -1,11 +1,12 @@
 """Execute the notebooks and export the HTML report, atomically.
 
 `build_report` runs every ``notebooks/NN_*.ipynb`` in order, each on a fresh kernel named
-``config.KERNEL_NAME``, with the run's parameters injected after the cell tagged
-``parameters`` (the papermill convention, without papermill). Each executed notebook is
-exported to one self-contained HTML page with the project template
-(``analysis/report/templates/report``), which drops every CDN script nbconvert's stock templates
-reference, so a page opens offline with no network request. ``index.html`` introduces the
+``config.KERNEL_NAME`` (or on the running interpreter where no such kernel is registered, as
+after a plain ``pip install``: `analysis.report.kernel`), with the run's parameters injected
+after the cell tagged ``parameters`` (the papermill convention, without papermill). Each
+executed notebook is exported to one self-contained HTML page with the project template
+(``analysis/report/templates/report``), which drops every CDN script nbconvert's stock
+templates reference, so a page opens offline with no network request. ``index.html`` introduces the
 study and links the pages.
 
 Everything is written into a staging folder beside ``out``; only when every notebook ran
@@ -18,11 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import re
 import shutil
 import signal
-import sys
 import tempfile
 import threading
 import time
@@ -37,12 +36,13 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 from nbconvert import HTMLExporter
 from nbformat import NotebookNode
-from traitlets.config import Config
 
 from analysis import __version__, config
 from analysis.notebook.provenance import PROVENANCE_FILE
 from analysis.report import folder
 from analysis.report.folder import FolderError
+from analysis.report.kernel import kernel_choice, kernel_config, kernel_environment
+from analysis.themes import LexiconError, load_lexicon
 
 TEMPLATES_DIR = config.TEMPLATES_DIR
 TEMPLATE_NAME = "report"
@@ -114,6 +114,12 @@ def notebook_paths(notebooks_dir: Path | None = None) -> list[Path]:
     explorer: widgets need a kernel) is for JupyterLab only and left out.
     """
     folder = Path(notebooks_dir or config.NOTEBOOKS_DIR)
+    if notebooks_dir is not None and not folder.is_dir():
+        raise ReportError(f"{folder}: no such notebooks folder (--notebooks)")
+    try:
+        config.require(folder, "the report's notebooks", "pass --notebooks DIR", plural=True)
+    except config.MissingResource as error:
+        raise ReportError(str(error)) from None
     paths = sorted(p for p in folder.iterdir() if NOTEBOOK_PATTERN.match(p.name) and in_report(p))
     if not paths:
         raise ReportError(f"no notebooks named NN_*.ipynb in {folder}")
@@ -146,11 +152,6 @@ def inject_parameters(nb: NotebookNode, parameters: Mapping[str, Any], name: str
     nb.cells.insert(tagged[0] + 1, cell)
 
 
-def kernel_environment() -> dict[str, str]:
-    """The kernel's environment: headless matplotlib and reproducible hashing."""
-    return {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
-
-
 def execute_notebook(
     path: Path, parameters: Mapping[str, Any], *, timeout: int, kernel_name: str
 ) -> NotebookNode:
@@ -158,12 +159,14 @@ def execute_notebook(
     nb = nbformat.read(path, as_version=4)
     inject_parameters(nb, parameters, path.name)
     sockets = folder.kernel_folder()
+    name, manager = kernel_choice(kernel_name)
     try:
         client = NotebookClient(
             nb,
-            config=_kernel_config(sockets),
+            config=kernel_config(sockets),
             timeout=timeout,
-            kernel_name=kernel_name,
+            kernel_name=name,
+            kernel_manager_class=manager,
             resources={"metadata": {"path": str(path.parent)}},
         )
         with (sockets / "kernel.log").open("wb") as kernel_log:
@@ -171,21 +174,6 @@ def execute_notebook(
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
     return nb
-
-
-def _kernel_config(sockets: Path) -> Config:
-    """Kernels talk over Unix sockets in a private folder where the platform has them.
-
-    The default, TCP on localhost, opens ports any local user can reach, and the kernel says
-    so in a warning on every build.
-    """
-    config = Config()
-    if sys.platform != "win32":
-        config.KernelManager.transport = "ipc"
-        config.KernelManager.ip = str(sockets / "k")
-    # The connection file too, so that a killed build leaves nothing in Jupyter's runtime dir.
-    config.KernelManager.connection_file = str(sockets / "kernel.json")
-    return config
 
 
 def _run(client: NotebookClient, nb: NotebookNode, path: Path, kernel_log: Any) -> None:
@@ -369,6 +357,7 @@ def build_report(
     keep_duplicates: bool = False,
     text_field: str | None = None,
     labels: Path | str | None = None,
+    lexicon: Path | str | None = None,
     notebooks_dir: Path | str | None = None,
     kernel_name: str = config.KERNEL_NAME,
     log: BuildLog | None = None,
@@ -376,13 +365,22 @@ def build_report(
     """Execute the notebooks on ``corpus`` and write the HTML report to ``out``; return it.
 
     ``corpus`` None means the seeds; ``out`` None means ``reports/``; ``labels`` is a
-    labelled TSV to measure the lexicon on (None: the package's set). Raises `NotebookError`
+    labelled TSV to measure the lexicon on (None: the package's set); ``lexicon`` a lexicon
+    file (None: the package's); ``notebooks_dir`` a folder of ``NN_*.ipynb`` (None: the
+    package's). ``kernel_name`` runs the notebooks when Jupyter knows it, else the running
+    interpreter does (`analysis.report.kernel`). Raises `NotebookError`
     (or `ReportError`, one line, also for a full disk or a read-only folder) and leaves
     ``out`` as it was when anything fails. Files in ``out`` that the previous build did not
     write are kept (see `analysis.report.folder`).
     """
     if labels is not None and not Path(labels).is_file():
         raise ReportError(f"{labels}: no such labelled file (--labels)")
+    lexicon = _checked_lexicon(lexicon)
+    if corpus is None:
+        try:
+            config.default_corpus()
+        except config.MissingResource as error:
+            raise ReportError(str(error)) from None
     out = Path(out or config.REPORTS_DIR).resolve()
     _check_corpus(Path(corpus).resolve() if corpus is not None else None, out)
     try:
@@ -415,6 +413,7 @@ def build_report(
                     "TEXT_FIELD": text_field,
                     "WORKERS": workers,
                     "LABELS": str(Path(labels).resolve()) if labels is not None else None,
+                    "LEXICON": str(lexicon) if lexicon is not None else None,
                     "CACHE_DIR": str(cache),
                     "BUILD_TIME": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                 },
@@ -484,6 +483,20 @@ def _os_error(error: OSError, where: Path) -> str:
     reason = error.strerror or str(error) or type(error).__name__
     path = error.filename or where
     return f"could not write {path}: {reason}"
+
+
+def _checked_lexicon(lexicon: Path | str | None) -> Path | None:
+    """The lexicon file, resolved, once it parsed (`ReportError` naming FILE:LINE if not)."""
+    if lexicon is None:
+        return None
+    path = Path(lexicon)
+    if not path.is_file():
+        raise ReportError(f"{lexicon}: no such lexicon file (--lexicon)")
+    try:
+        load_lexicon(path)
+    except LexiconError as error:
+        raise ReportError(str(error)) from None
+    return path.resolve()
 
 
 def _check_corpus(corpus: Path | None, out: Path) -> None:
