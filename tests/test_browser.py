@@ -76,6 +76,25 @@ ARABIC_BLOCKS = """() => [...document.querySelectorAll('p, h1, h2, h3, li, td, t
     })"""
 
 
+def arabic_block_problems(blocks: list) -> tuple[list, list]:
+    """(blocks not right to left, prose blocks not right-aligned) of `ARABIC_BLOCKS`' result.
+
+    Table cells may be `plaintext` (each takes its own direction); every Arabic prose block
+    (paragraph, heading, list item) must be right to left and right-aligned.
+    """
+    wrong = [
+        (tag, direction)
+        for tag, direction, bidi, _, _ in blocks
+        if direction != "rtl" and not (tag in ("TD", "TH") and bidi == "plaintext")
+    ]
+    flush_left = [
+        (tag, text)
+        for tag, direction, _, right, text in blocks
+        if tag not in ("TD", "TH") and not (direction == "rtl" and right)
+    ]
+    return wrong, flush_left
+
+
 @pytest.fixture(scope="module")
 def reader():
     return reader_report()
@@ -98,18 +117,8 @@ def test_page_is_offline_error_free_and_readable(browser, reader, name):
     # cells may instead take their direction from their text (unicode-bidi: plaintext).
     arabic_blocks = page.evaluate(ARABIC_BLOCKS)
     assert any(tag == "P" for tag, *_ in arabic_blocks), "no Arabic paragraph found"
-    wrong = [
-        (tag, direction)
-        for tag, direction, bidi, _, _ in arabic_blocks
-        if direction != "rtl" and not (tag in ("TD", "TH") and bidi == "plaintext")
-    ]
+    wrong, flush_left = arabic_block_problems(arabic_blocks)
     assert wrong == [], f"Arabic blocks not right to left: {wrong}"
-    # Every Arabic prose block (paragraph, heading, list item) is right-aligned as well.
-    flush_left = [
-        (tag, text)
-        for tag, direction, _, right, text in arabic_blocks
-        if tag not in ("TD", "TH") and not (direction == "rtl" and right)
-    ]
     assert flush_left == [], f"Arabic prose not right-aligned: {flush_left}"
 
     assert page.locator(".jp-InputArea-editor:visible, .jp-CodeMirrorEditor:visible").count() == 0
