@@ -389,6 +389,11 @@ def test_windows_1256_and_utf16_get_a_hint_and_load_with_encoding(tmp_path):
     assert loaded.problems.empty and list(loaded.documents["raw_text"]) == [BODY]
     result = cli("themes", str(tmp_path), "--format", "csv", "--encoding", "cp1256", check_rc=0)
     assert len(result.stdout.strip().splitlines()) == 2
+    # Every command that reads a corpus honours --encoding (trends once ignored it).
+    for command in ("trends", "forms"):
+        result = cli(command, str(tmp_path), "--encoding", "cp1256", check_rc=0)
+        assert "not valid UTF-8" not in result.stderr, command
+        assert "looks like Windows-1256" in cli(command, str(tmp_path)).stderr, command
 
 
 @pytest.mark.parametrize(

@@ -106,8 +106,10 @@ def write_table(frame: pd.DataFrame, out: Path | None = None, fmt: str = "tsv") 
         stream.write(buffer.getvalue())
 
 
-def corpus_run(args: Any, lexicon: Lexicon) -> PipelineResult:
-    """`run_pipeline` on the command's corpus options."""
+def corpus_run(
+    args: Any, lexicon: Lexicon | Path | None, *, keep_text: bool = True
+) -> PipelineResult:
+    """`run_pipeline` on the command's corpus and engine options (one place for all commands)."""
     from analysis.pipeline import run_pipeline
 
     return run_pipeline(
@@ -115,7 +117,10 @@ def corpus_run(args: Any, lexicon: Lexicon) -> PipelineResult:
         lexicon=lexicon,
         text_field=getattr(args, "text_field", None),
         keep_duplicates=bool(getattr(args, "keep_duplicates", False)),
-        workers=getattr(args, "workers", 1) or 1,
+        keep_text=keep_text,
         encoding=getattr(args, "encoding", None),
         max_document_mb=getattr(args, "max_document_mb", None),
+        workers=getattr(args, "workers", 1) or 1,
+        engine=getattr(args, "engine", "local") or "local",
+        scheduler=getattr(args, "scheduler", None),
     )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from analysis.cli.output import EXIT_OK, fail, write_table
+from analysis.cli.output import EXIT_OK, corpus_run, fail, write_table
 from analysis.corpus import CorpusError
-from analysis.pipeline import run_pipeline
 from analysis.themes import LexiconError
 from analysis.trends import compare_outlets, find_peaks, theme_trends
 
@@ -14,14 +13,7 @@ from analysis.trends import compare_outlets, find_peaks, theme_trends
 def run(args: Any) -> int:
     """Rates per period (`--table rates`), the peaks, or the outlet comparison, as a table."""
     try:
-        result = run_pipeline(
-            getattr(args, "corpus", None),
-            lexicon=getattr(args, "lexicon", None),
-            text_field=getattr(args, "text_field", None),
-            keep_duplicates=bool(getattr(args, "keep_duplicates", False)),
-            keep_text=False,
-            workers=getattr(args, "workers", 1) or 1,
-        )
+        result = corpus_run(args, getattr(args, "lexicon", None), keep_text=False)
     except (CorpusError, FileNotFoundError, LexiconError, RuntimeError, ValueError) as exc:
         return fail(exc)
     documents = result.corpus.analysed()
