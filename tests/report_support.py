@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -17,6 +21,38 @@ FAILING_NOTEBOOKS = DATA / "failing_notebooks"
 
 
 HOSTILE_LABELS = DATA / "hostile_labels.tsv"
+
+
+def run_analysis(
+    *args: str, cwd: Path | None = None, stdin: bytes = b""
+) -> subprocess.CompletedProcess[str]:
+    """`python -m analysis ARGS` in a subprocess (Agg backend), output decoded as UTF-8."""
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *args],
+        input=stdin.decode("utf-8", "surrogateescape") if stdin else None,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        env={**os.environ, "MPLBACKEND": "Agg"},
+        cwd=cwd or config.PROJECT_ROOT,
+        timeout=300,
+        check=False,
+    )
+
+
+def one_line(stderr: str) -> str:
+    """The only non-blank line of `stderr` (fails when there are more)."""
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def one_page_notebooks(folder: Path) -> Path:
+    """`folder` holding only the page that builds in seconds (a report in seconds)."""
+    folder.mkdir()
+    shutil.copy(FAILING_NOTEBOOKS / "01_fine.ipynb", folder)
+    return folder
 
 
 @functools.cache

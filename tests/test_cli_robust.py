@@ -7,14 +7,14 @@ import errno
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 import pytest
-from report_support import FAILING_NOTEBOOKS
+from report_support import one_line, one_page_notebooks
+from report_support import run_analysis as run
 
 from analysis import config
 from analysis.cli import main, output
@@ -28,27 +28,6 @@ WORKER_COMMANDS = [
     ("sample",),
     ("forms",),
 ]
-
-
-def run(*args: str, stdin: bytes = b"", cwd=None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "analysis", *args],
-        input=stdin.decode("utf-8", "surrogateescape") if stdin else None,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env={**os.environ, "MPLBACKEND": "Agg"},
-        cwd=cwd or config.PROJECT_ROOT,
-        timeout=300,
-        check=False,
-    )
-
-
-def one_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    return lines[0]
 
 
 # --- --workers ------------------------------------------------------------------------------
@@ -98,9 +77,7 @@ def test_every_command_with_workers_gets_them_checked(command, monkeypatch):
 @pytest.fixture
 def fine_notebooks(tmp_path, monkeypatch):
     """Only the page that builds: a report in seconds."""
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    shutil.copy(FAILING_NOTEBOOKS / "01_fine.ipynb", notebooks)
+    notebooks = one_page_notebooks(tmp_path / "notebooks")
     monkeypatch.setattr(config, "NOTEBOOKS_DIR", notebooks)
     return notebooks
 

@@ -7,8 +7,6 @@ The installed wheel itself is exercised by tests/test_packaging_wheel.py.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -16,7 +14,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from report_support import FAILING_NOTEBOOKS
+from report_support import one_line, one_page_notebooks
+from report_support import run_analysis as run
 
 from analysis import config, notebook, themes
 from analysis.cli import main, output, program_name
@@ -31,32 +30,10 @@ USER_CORPUS = PACKAGE_DATA / "corpus"
 USER_LEXICON = PACKAGE_DATA / "lexicon.yaml"
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "analysis", *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env={**os.environ, "MPLBACKEND": "Agg"},
-        cwd=cwd,
-        timeout=300,
-        check=False,
-    )
-
-
-def one_line(stderr: str) -> str:
-    lines = [line for line in stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, stderr
-    return lines[0]
-
-
 @pytest.fixture
 def fine_notebooks(tmp_path):
     """A notebooks folder holding only a page that builds in seconds."""
-    folder = tmp_path / "my-notebooks"
-    folder.mkdir()
-    shutil.copy(FAILING_NOTEBOOKS / "01_fine.ipynb", folder)
-    return folder
+    return one_page_notebooks(tmp_path / "my-notebooks")
 
 
 # --- the distribution ---------------------------------------------------------------------
