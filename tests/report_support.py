@@ -41,6 +41,17 @@ def run_analysis(
     )
 
 
+def dead_pid() -> int:
+    """The pid of a process that has exited (what a SIGKILLed build leaves in its names)."""
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(finished.stdout)
+
+
 def one_line(stderr: str) -> str:
     """The only non-blank line of `stderr` (fails when there are more)."""
     lines = [line for line in stderr.splitlines() if line.strip()]

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from report_support import one_line, one_page_notebooks
+from report_support import dead_pid, one_line, one_page_notebooks
 from report_support import run_analysis as run
 
 from analysis import config
@@ -210,13 +210,7 @@ def test_ctrl_c_is_one_line_and_keeps_the_previous_report(
 
 def test_leftovers_of_a_killed_build_are_cleaned_by_the_next(tmp_path, fine_notebooks):
     out, _ = _previous(tmp_path, fine_notebooks)
-    killed = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    pid = int(killed.stdout)
+    pid = dead_pid()
     stale = [tmp_path / f".report.{kind}-{pid}-abcd_123" for kind in ("staging", "cache")]
     for path in stale:
         path.mkdir()

@@ -16,18 +16,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_corpus import BODY, BODY_2  # the same two article bodies as the loader's tests
 
 from analysis import config
 from analysis.corpus import CorpusError, iter_documents, load_corpus
 
-BODY = (
-    "أكدت مصادر أمنية أن السلطات المغربية فككت خلية إرهابية كانت تخطط لتنفيذ هجمات "
-    "في عدة مدن، وذلك بتنسيق مع أجهزة استخبارات أجنبية."
-)
-BODY_2 = (
-    "وأوضح البلاغ أن عناصر الخلية كانوا ينشطون عبر منصات التواصل الاجتماعي لاستقطاب "
-    "الشباب ونشر الفكر المتطرف."
-)
 BODY_3 = "وقالت وزارة الصحة إن حملة التطعيم ستشمل جميع المدارس في المملكة خلال الشهر المقبل."
 
 

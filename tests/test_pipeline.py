@@ -42,20 +42,25 @@ def small_chunks(monkeypatch):
     )
 
 
+def assert_same_as_one_loop(got, corpus, want) -> None:
+    """`got` (run_pipeline) holds exactly what load_corpus (`corpus`) + analyse_corpus give."""
+    pd.testing.assert_frame_equal(got.documents, corpus.documents)
+    pd.testing.assert_frame_equal(got.audit, corpus.audit)
+    pd.testing.assert_frame_equal(got.problems, corpus.problems)
+    pd.testing.assert_frame_equal(got.hits, want.hits)
+    pd.testing.assert_frame_equal(got.doc_tokens, want.doc_tokens)
+    assert got.corpus.content_hash == corpus.content_hash
+    assert got.corpus.summary == corpus.summary
+
+
 @pytest.mark.parametrize("path", [DATA, config.SEEDS_DIR], ids=["fixture", "seeds"])
 @pytest.mark.parametrize("keep_duplicates", [False, True])
 def test_equals_load_corpus_then_analyse_corpus(path, keep_duplicates):
     got = run_pipeline(path, keep_duplicates=keep_duplicates)
     corpus = load_corpus(path, keep_duplicates=keep_duplicates)
     want = analyse_corpus(corpus.analysed())
-    pd.testing.assert_frame_equal(got.documents, corpus.documents)
-    pd.testing.assert_frame_equal(got.audit, corpus.audit)
     # One path per document: content warnings follow the loader's problems in both, in order.
-    pd.testing.assert_frame_equal(got.problems, corpus.problems)
-    pd.testing.assert_frame_equal(got.hits, want.hits)
-    pd.testing.assert_frame_equal(got.doc_tokens, want.doc_tokens)
-    assert got.corpus.content_hash == corpus.content_hash
-    assert got.corpus.summary == corpus.summary
+    assert_same_as_one_loop(got, corpus, want)
 
 
 def test_fixture_exercises_duplicates_problems_and_audit(single):
@@ -191,13 +196,7 @@ def test_shards_replay_problems_ids_and_hash_as_one_loop(tmp_path, workers):
     corpus = load_corpus(root)
     want = analyse_corpus(corpus.analysed())
     got = run_pipeline(root, workers=workers)
-    pd.testing.assert_frame_equal(got.documents, corpus.documents)
-    pd.testing.assert_frame_equal(got.audit, corpus.audit)
-    pd.testing.assert_frame_equal(got.problems, corpus.problems)
-    pd.testing.assert_frame_equal(got.hits, want.hits)
-    pd.testing.assert_frame_equal(got.doc_tokens, want.doc_tokens)
-    assert got.corpus.content_hash == corpus.content_hash
-    assert got.corpus.summary == corpus.summary
+    assert_same_as_one_loop(got, corpus, want)
     assert "2015.zip!2015.txt" in set(got.documents["doc_id"])  # the repeated id, renamed
     assert got.problems["file"].nunique() >= 4  # problems from several shards, in order
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from report_support import dead_pid
 
 from analysis.report import ReportError, folder
 from analysis.report import build as report
@@ -92,13 +93,7 @@ def test_a_folder_that_is_not_a_report_is_refused_in_one_line(tmp_path):
 
 
 def test_stale_folders_of_a_killed_build_are_cleaned_and_a_retired_report_restored(tmp_path):
-    dead = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    pid = int(dead.stdout)
+    pid = dead_pid()
     out = tmp_path / "report"
     stale = [tmp_path / f".report.{kind}-{pid}-abcd_123" for kind in ("staging", "cache")]
     for path in stale:
