@@ -144,12 +144,19 @@ def held_out_validity(lexicon: Any, labels: Path | str | None = None) -> HeldOut
             validation.read_annotations(second, lexicon.theme_ids),
             lexicon.theme_ids,
         )
-    held_out = HeldOut(path, table, validation.score(table, lexicon), corpora, kappa)
+    predicted = validation.predictions(table, lexicon)  # tagged once for both scores
+    held_out = HeldOut(
+        path, table, validation.score(table, lexicon, predicted=predicted), corpora, kappa
+    )
     # The newest round is the one least exposed to tuning: it is shown on its own as well.
     latest = newest_round(tested)
     if latest:
+        newest = ((table["split"] == "test") & (table["round"] == latest)).to_numpy()
         held_out.newest_round = latest
         held_out.newest = validation.score(
-            tested[tested["round"] == latest], lexicon, splits=("test",)
+            table[newest],
+            lexicon,
+            splits=("test",),
+            predicted=[p for p, keep in zip(predicted, newest, strict=True) if keep],
         )
     return held_out
