@@ -41,6 +41,20 @@ def run_analysis(
     )
 
 
+def report_parameters(monkeypatch, *argv: str) -> tuple[int, dict]:
+    """(exit code, parameters the first notebook got) of `report ARGV`, stopped there."""
+    from analysis.cli import main
+
+    seen: dict = {}
+
+    def execute(path, parameters, **options):
+        seen.update(parameters)
+        raise KeyboardInterrupt  # enough: the parameters are what is checked
+
+    monkeypatch.setattr(report_build, "execute_notebook", execute)
+    return main(["report", *argv]), seen
+
+
 def dead_pid() -> int:
     """The pid of a process that has exited (what a SIGKILLed build leaves in its names)."""
     finished = subprocess.run(

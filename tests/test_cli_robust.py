@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from report_support import dead_pid, one_line, one_page_notebooks
+from report_support import dead_pid, one_line, one_page_notebooks, report_parameters
 from report_support import run_analysis as run
 
 from analysis import config
@@ -88,15 +88,8 @@ def _args(out, **extra):
 
 
 def test_report_passes_text_field_and_keep_duplicates_to_the_notebooks(tmp_path, monkeypatch):
-    seen = {}
-
-    def execute(path, parameters, **options):
-        seen.update(parameters)
-        raise KeyboardInterrupt  # enough: the parameters are what is checked
-
-    monkeypatch.setattr(report, "execute_notebook", execute)
-    code = main(
-        ["report", "--out", str(tmp_path / "r"), "--text-field", "matn", "--keep-duplicates"]
+    code, seen = report_parameters(
+        monkeypatch, "--out", str(tmp_path / "r"), "--text-field", "matn", "--keep-duplicates"
     )
     assert code == output.EXIT_INTERRUPTED
     assert seen["TEXT_FIELD"] == "matn" and seen["KEEP_DUPLICATES"] is True

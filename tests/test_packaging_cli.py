@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from report_support import one_line, one_page_notebooks
+from report_support import one_line, one_page_notebooks, report_parameters
 from report_support import run_analysis as run
 
 from analysis import config, notebook, themes
@@ -107,14 +107,9 @@ def test_missing_notebooks_are_one_line_for_report_and_notebooks(
 
 
 def test_report_passes_the_lexicon_to_every_notebook(tmp_path, monkeypatch):
-    seen = {}
-
-    def execute(path, parameters, **options):
-        seen.update(parameters)
-        raise KeyboardInterrupt  # enough: the parameters are what is checked
-
-    monkeypatch.setattr(report, "execute_notebook", execute)
-    code = main(["report", "--out", str(tmp_path / "r"), "--lexicon", str(USER_LEXICON)])
+    code, seen = report_parameters(
+        monkeypatch, "--out", str(tmp_path / "r"), "--lexicon", str(USER_LEXICON)
+    )
     assert code == output.EXIT_INTERRUPTED
     assert seen["LEXICON"] == str(USER_LEXICON.resolve())
     for path in sorted(config.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")):
