@@ -102,6 +102,36 @@ def _seed_study():
     return result.corpus.analysed(), result.analysis, themes
 
 
+def scores(rows: list[tuple[str, int, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["theme", "positives", "precision", "recall"])
+
+
+def test_themes_reaching_target_counts_only_themes_a_round_can_measure() -> None:
+    """A round aimed at two themes says nothing about a theme it holds one sentence of."""
+    names = {"a": "Alpha", "b": "Beta", "c": "Gamma", "d": "Delta"}
+    text = nv.prose.themes_reaching_target(
+        scores(
+            [
+                ("a", 40, 0.90, 0.88),
+                ("b", 25, 0.83, 0.50),
+                ("c", 1, float("nan"), 0.0),
+                ("d", 0, float("nan"), float("nan")),
+            ]
+        ),
+        names,
+    )
+    assert text.startswith("1 of 2 themes reach 0.85 in both precision and recall")
+    assert "the weakest is Beta (precision 0.83, recall 0.50)" in text
+    assert text.endswith(
+        "Gamma and Delta have too few labelled or tagged sentences here to be measured"
+    )
+
+
+def test_themes_reaching_target_with_nothing_measurable_says_so() -> None:
+    text = nv.prose.themes_reaching_target(scores([("a", 3, 1.0, 1.0)]), {})
+    assert text == "no theme has the 10 labelled sentences needed to measure it"
+
+
 def test_document_theme_table_adds_titles_and_totals_to_the_themes_table():
     documents, analysis, themes = _seed_study()
     table = nv.document_theme_table(analysis, documents)
