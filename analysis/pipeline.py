@@ -16,7 +16,7 @@ every fingerprint.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from analysis.themes import (
     DocAnalysis,
     Lexicon,
     analyse_text,
+    analyse_texts,
     analysis_from_results,
     default_lexicon,
     load_lexicon,
@@ -77,6 +78,16 @@ class DocumentProcessor:
             row if self.keep_text else drop_texts(row), removed, fingerprint, analysis
         )
 
+    def batch(self, documents: Sequence[Document]) -> list[DocumentResult]:
+        """`[self(d) for d in documents]`, the analysis done as columns (`themes.analyse_texts`)."""
+        lexicon = process_lexicon(self.lexicon)
+        prepared = [prepare_document(document) for document in documents]
+        analyses = analyse_texts([p.row["text"] for p in prepared], lexicon)
+        return [
+            DocumentResult(row if self.keep_text else drop_texts(row), removed, fingerprint, a)
+            for (row, removed, fingerprint), a in zip(prepared, analyses, strict=True)
+        ]
+
 
 @dataclass(frozen=True, slots=True)
 class Shard:
@@ -114,6 +125,11 @@ class _ShardReport(LoadReport):
         self.digests.append((name, digest))
 
 
+# Documents analysed together: enough for the columns to pay, few enough to stay small.
+BATCH_DOCUMENTS = 1000
+_PENDING: Any = None  # an event whose document is still in the batch
+
+
 class ShardProcessor:
     """Read one shard and process each of its documents; picklable for process and Dask maps."""
 
@@ -122,10 +138,26 @@ class ShardProcessor:
 
     def __call__(self, shard: Shard) -> ShardResult:
         report = _ShardReport()
+        waiting: list[Document] = []
+        slots: list[int] = []  # where in `events` each waiting document's result goes
         for document in read_file(shard.name, Path(shard.path), shard.options, report):
             report.n_read += 1
-            report.events.append(self.document(document))
+            waiting.append(document)
+            slots.append(len(report.events))
+            report.events.append(_PENDING)  # problems read later stay after it
+            if len(waiting) == BATCH_DOCUMENTS:
+                self._fill(report.events, slots, waiting)
+        self._fill(report.events, slots, waiting)
         return ShardResult(report.events, report.digests)
+
+    def _fill(
+        self, events: list[Problem | DocumentResult], slots: list[int], waiting: list[Document]
+    ) -> None:
+        if waiting:
+            for slot, result in zip(slots, self.document.batch(waiting), strict=True):
+                events[slot] = result
+            slots.clear()
+            waiting.clear()
 
 
 def replay_shards(
