@@ -4,9 +4,9 @@
 text at a time: its word (marks, tatweel and format controls removed) and its offsets in the
 text with those removed; `OffsetMap` turns such offsets into offsets of the text given, as
 `TokenIndex.span` does. The regexes are `arabic`'s, rewritten for Rust's engine: every
-character class is listed code point by code point from Python's own definitions (`\\w`,
-`\\d`, `str.isalnum`), so that the two engines agree on every character, and the joiner's
-look-around (a separator between two digits) becomes a digit group. A text polars cannot
+character class is listed range by range as Python's own regexes find it over every code
+point (the engines' `\\w` and `\\d` differ), so that both agree on every character, and the
+joiner's look-around (a separator between two digits) becomes a digit group. A text polars cannot
 hold (a lone surrogate) is left to the exact path (`token_frame` names it in `refused`).
 """
 
@@ -18,15 +18,9 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
+from analysis import arabic
 from analysis.arabic import _INVISIBLE_IN_WORDS_RE
-from analysis.charsets import (
-    ARABIC_BLOCKS_EXCEPT_DIGITS,
-    ARABIC_LETTERS,
-    ARABIC_MARKS,
-    FORMAT_CONTROLS,
-    TATWEEL,
-    CodeRanges,
-)
+from analysis.charsets import CodeRanges
 
 if TYPE_CHECKING:
     import polars as pl
@@ -34,24 +28,9 @@ if TYPE_CHECKING:
 _SURROGATES = range(0xD800, 0xE000)
 
 
-def _ranges(codes: Sequence[int]) -> CodeRanges:
-    """Sorted code points as (first, last) runs."""
-    runs: list[tuple[int, int]] = []
-    for code in codes:
-        if runs and runs[-1][1] == code - 1:
-            runs[-1] = (runs[-1][0], code)
-        else:
-            runs.append((code, code))
-    return tuple(runs)
-
-
 def _rust_class(ranges: CodeRanges, *, negated: bool = False) -> str:
     body = "".join(f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in ranges)
     return f"[{'^' if negated else ''}{body}]"
-
-
-def _inside(code: int, ranges: CodeRanges) -> bool:
-    return any(a <= code <= b for a, b in ranges)
 
 
 class Classes(NamedTuple):
@@ -65,17 +44,30 @@ class Classes(NamedTuple):
 
 @cache
 def classes() -> Classes:
-    """Python's classes, enumerated once per process (a tenth of a second)."""
-    arabic_blocks = sorted(c for a, b in ARABIC_BLOCKS_EXCEPT_DIGITS for c in range(a, b + 1))
-    blocked = set(arabic_blocks)
-    other = [
-        c for c in range(0x110000) if c not in _SURROGATES and chr(c).isalnum() and c not in blocked
-    ]
-    digits = [c for c in other if chr(c).isdecimal()]
-    invisible = sorted(
-        {c for a, b in (*ARABIC_MARKS, *FORMAT_CONTROLS) for c in range(a, b + 1)} | {ord(TATWEEL)}
+    """Python's classes, read off Python's own regexes run over every code point."""
+    # Surrogates are left out: past them, an index in `every` is 2048 code points short.
+    every = "".join(map(chr, range(_SURROGATES.start))) + "".join(
+        map(chr, range(_SURROGATES.stop, 0x110000))
     )
-    return Classes(ARABIC_LETTERS, _ranges(other), _ranges(digits), _ranges(invisible))
+    gap = _SURROGATES.start
+
+    def matched(pattern: str) -> CodeRanges:
+        runs: list[tuple[int, int]] = []
+        for match in re.finditer(pattern, every):
+            first, last = match.start(), match.end() - 1
+            if first < gap <= last:  # a run across the surrogates is two runs
+                runs.append((first, gap - 1))
+                first = gap
+            shift = len(_SURROGATES) if first >= gap else 0
+            runs.append((first + shift, last + shift))
+        return tuple(runs)
+
+    return Classes(
+        arabic=matched(arabic._ARABIC_WORD),
+        other=matched(f"{arabic._OTHER_ALNUM}+"),
+        digits=matched(f"(?:(?=\\d){arabic._OTHER_ALNUM})+"),
+        invisible=matched(arabic._INVISIBLE_IN_WORDS_RE.pattern),
+    )
 
 
 @cache
@@ -155,9 +147,6 @@ def _encodable(text: str) -> bool:
     return True
 
 
-_ARABIC_FIRST = re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ARABIC_LETTERS) + "]")
-
-
 class OffsetMap:
     """Offsets in a text with its invisible characters removed -> offsets in the text.
 
@@ -195,7 +184,7 @@ class OffsetMap:
         if (
             runs < len(self.gap_at)
             and self.gap_starts[runs] == end
-            and _ARABIC_FIRST.match(word, len(word) - 1)
+            and arabic._ARABIC_LETTER_RE.match(word, len(word) - 1)
         ):
             end += self.removed_through[runs] - removed
         return start, end
