@@ -47,27 +47,48 @@ def analyse_texts(texts: Sequence[str], lexicon: Lexicon) -> list[DocAnalysis]:
     return results
 
 
-# Per lexicon (kept alive here, so its id stays its own): every word keyed so far and its
-# key, `UNMATCHABLE` included, so that a batch keys only the words no batch has met.
+# Per lexicon (kept alive here, so its id stays its own): every word keyed so far, its key
+# (`UNMATCHABLE` included, so that a batch keys only the words no batch has met) and whether
+# an entry matches the key on its own.
 _DECIDED: dict[int, tuple[Lexicon, list[pl.DataFrame]]] = {}
 
 
 def _keyed_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
-    """The tokens an entry can match, with their key, in text order."""
+    """The tokens some match can cover, with their key, in text order.
+
+    A keyed token that no entry matches alone (a phrase's word) and whose neighbours are not
+    keyed is in no match: it is left out, which halves what the per-text loop walks.
+    """
     import polars as pl  # here, not above: see `arabic_batch.token_frame`
 
     _, decided = _DECIDED.setdefault(id(lexicon), (lexicon, []))
     if decided:
         tokens = tokens.join(decided[0], on="word", how="left", maintain_order="left")
     else:
-        tokens = tokens.with_columns(key=pl.lit(None, dtype=pl.String))
+        tokens = tokens.with_columns(
+            key=pl.lit(None, dtype=pl.String), alone=pl.lit(None, dtype=pl.Boolean)
+        )
     new = tokens.filter(pl.col("key").is_null())["word"].unique(maintain_order=True)
     if len(new):
-        fresh = pl.DataFrame({"word": new, "key": lexicon.keys_of(new.to_list())})
+        keys = lexicon.keys_of(new.to_list())
+        alone = [key != UNMATCHABLE and _matched_alone(key, lexicon) for key in keys]
+        fresh = pl.DataFrame({"word": new, "key": keys, "alone": alone})
         decided[:] = [pl.concat([*decided, fresh], rechunk=True)]
         tokens = tokens.join(fresh, on="word", how="left", suffix="_new", maintain_order="left")
-        tokens = tokens.with_columns(key=pl.coalesce("key", "key_new")).drop("key_new")
-    return tokens.filter(pl.col("key") != UNMATCHABLE)
+        tokens = tokens.with_columns(
+            key=pl.coalesce("key", "key_new"), alone=pl.coalesce("alone", "alone_new")
+        ).drop("key_new", "alone_new")
+    tokens = tokens.filter(pl.col("key") != UNMATCHABLE)
+    doc, index = pl.col("doc"), pl.col("index")
+    after = (doc == doc.shift(1)) & (index == index.shift(1) + 1)
+    before = (doc == doc.shift(-1)) & (index + 1 == index.shift(-1))
+    keep = pl.col("alone") | after.fill_null(False) | before.fill_null(False)
+    return tokens.filter(keep).drop("alone")
+
+
+def _matched_alone(key: str, lexicon: Lexicon) -> bool:
+    """Whether an entry matches a token of this key with no keyed token beside it."""
+    return next(lexicon.automaton().iter(f" {key} "), None) is not None
 
 
 class _Rows(NamedTuple):
