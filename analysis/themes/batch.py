@@ -47,38 +47,36 @@ def analyse_texts(texts: Sequence[str], lexicon: Lexicon) -> list[DocAnalysis]:
     return results
 
 
-# Per lexicon (kept alive here, so its id stays its own): every word keyed so far, its key
-# (`UNMATCHABLE` included, so that a batch keys only the words no batch has met) and whether
-# an entry matches the key on its own.
-_DECIDED: dict[int, tuple[Lexicon, list[pl.DataFrame]]] = {}
+# Per lexicon (kept alive here, so its id stays its own): whether an entry matches a key
+# on its own, per key met so far.
+_ALONE: dict[int, tuple[Lexicon, dict[str, bool]]] = {}
 
 
 def _keyed_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     """The tokens some match can cover, with their key, in text order.
 
-    A keyed token that no entry matches alone (a phrase's word) and whose neighbours are not
-    keyed is in no match: it is left out, which halves what the per-text loop walks.
+    The batch's distinct words are keyed (the lexicon caches each word's key, so a word is
+    keyed once per process) and joined back. A keyed token that no entry matches alone (a
+    phrase's word) and whose neighbours are not keyed is in no match: it is left out, which
+    halves what the per-text loop walks.
     """
     import polars as pl  # here, not above: see `arabic_batch.token_frame`
 
-    _, decided = _DECIDED.setdefault(id(lexicon), (lexicon, []))
-    if decided:
-        tokens = tokens.join(decided[0], on="word", how="left", maintain_order="left")
-    else:
-        tokens = tokens.with_columns(
-            key=pl.lit(None, dtype=pl.String), alone=pl.lit(None, dtype=pl.Boolean)
-        )
-    new = tokens.filter(pl.col("key").is_null())["word"].unique(maintain_order=True)
-    if len(new):
-        keys = lexicon.keys_of(new.to_list())
-        alone = [key != UNMATCHABLE and _matched_alone(key, lexicon) for key in keys]
-        fresh = pl.DataFrame({"word": new, "key": keys, "alone": alone})
-        decided[:] = [pl.concat([*decided, fresh], rechunk=True)]
-        tokens = tokens.join(fresh, on="word", how="left", suffix="_new", maintain_order="left")
-        tokens = tokens.with_columns(
-            key=pl.coalesce("key", "key_new"), alone=pl.coalesce("alone", "alone_new")
-        ).drop("key_new", "alone_new")
-    tokens = tokens.filter(pl.col("key") != UNMATCHABLE)
+    alone = _ALONE.setdefault(id(lexicon), (lexicon, {}))[1]
+    words = tokens["word"].unique().to_list()
+    keyed = [(w, k) for w, k in zip(words, lexicon.keys_of(words), strict=True) if k != UNMATCHABLE]
+    for _, key in keyed:
+        if key not in alone:
+            alone[key] = _matched_alone(key, lexicon)
+    table = pl.DataFrame(
+        {
+            "word": [w for w, _ in keyed],
+            "key": [k for _, k in keyed],
+            "alone": [alone[k] for _, k in keyed],
+        },
+        schema={"word": pl.String, "key": pl.String, "alone": pl.Boolean},
+    )
+    tokens = tokens.join(table, on="word", how="inner", maintain_order="left")
     doc, index = pl.col("doc"), pl.col("index")
     after = (doc == doc.shift(1)) & (index == index.shift(1) + 1)
     before = (doc == doc.shift(-1)) & (index + 1 == index.shift(-1))

@@ -184,27 +184,27 @@ class Lexicon:
         return list(map(self._keys.__getitem__, words))
 
     def keys_of(self, words: Sequence[str]) -> list[str]:
-        """`token_keys` of distinct words, with one normalization and one automaton pass over
-        all of them for the test most words fail (a batch's new types; cached as well)."""
+        """`token_keys` of distinct words: the words not keyed yet get one normalization and
+        one automaton pass between them for the test most words fail (cached as well)."""
         if self._keys is None:
             self._keys = _KeyCache(self._word_key)
-        # normalize and casefold map characters one by one and never make or take a line
-        # break, and no key holds one: joined, each word's form and matches stay its own.
-        forms = arabic.normalize("\n".join(words)).casefold()
-        line_starts = list(itertools.accumulate(len(form) + 1 for form in forms.split("\n")))
-        finder = self._vocabulary_finder()
-        flagged = {bisect.bisect_right(line_starts, end) for end, _ in finder.iter(forms)}
-        keys = []
-        for i, word in enumerate(words):
-            key = self._keys.get(word)
-            if key is None:
+        cache = self._keys
+        new = [word for word in words if word not in cache]
+        if new:
+            # normalize and casefold map characters one by one and never make or take a
+            # line break, and no key holds one: joined, each word's form and matches stay
+            # its own.
+            forms = arabic.normalize("\n".join(new)).casefold()
+            line_starts = list(itertools.accumulate(len(f) + 1 for f in forms.split("\n")))
+            finder = self._vocabulary_finder()
+            flagged = {bisect.bisect_right(line_starts, end) for end, _ in finder.iter(forms)}
+            for i, word in enumerate(new):
                 key = UNMATCHABLE
                 if i in flagged:  # as `_word_key` does for a word the finder flags
                     key = self.matching_key(word)
                     key = key if _known(key, self._vocabulary()) else UNMATCHABLE
-                self._keys[word] = key
-            keys.append(key)
-        return keys
+                cache[word] = key
+        return [cache[word] for word in words]
 
     def matching_key(self, word: str) -> str:
         """The key one word is matched under (its stem, or its remainder's, see below)."""
