@@ -125,22 +125,34 @@ class _ShardReport(LoadReport):
         self.digests.append((name, digest))
 
 
-# Documents analysed together: enough for the columns to pay, few enough to stay small.
+# Documents analysed together on the columnar path: enough for the columns to pay, few enough
+# to keep a worker small.
 BATCH_DOCUMENTS = 1000
 _PENDING: Any = None  # an event whose document is still in the batch
 
 
 class ShardProcessor:
-    """Read one shard and process each of its documents; picklable for process and Dask maps."""
+    """Read one shard and process each of its documents; picklable for process and Dask maps.
 
-    def __init__(self, lexicon: Lexicon, *, keep_text: bool = True) -> None:
+    `columnar=True` analyses the documents in batches (`DocumentProcessor.batch`): the same
+    results, the per-document path being the reference (see `run_pipeline`).
+    """
+
+    def __init__(self, lexicon: Lexicon, *, keep_text: bool = True, columnar: bool = False) -> None:
         self.document = DocumentProcessor(lexicon, keep_text=keep_text)
+        self.columnar = columnar
 
     def __call__(self, shard: Shard) -> ShardResult:
         report = _ShardReport()
+        documents = read_file(shard.name, Path(shard.path), shard.options, report)
+        if not self.columnar:
+            for document in documents:
+                report.n_read += 1
+                report.events.append(self.document(document))
+            return ShardResult(report.events, report.digests)
         waiting: list[Document] = []
         slots: list[int] = []  # where in `events` each waiting document's result goes
-        for document in read_file(shard.name, Path(shard.path), shard.options, report):
+        for document in documents:
             report.n_read += 1
             waiting.append(document)
             slots.append(len(report.events))
@@ -226,13 +238,17 @@ def run_pipeline(
     workers: int = 1,
     engine: Engine = "local",
     scheduler: str | None = None,
+    columnar: bool = False,
 ) -> PipelineResult:
     """Load, clean, de-duplicate and analyse a corpus in one streaming pass.
 
     `keep_text=False` leaves `raw_text` and `text` out of the documents table (what the
     document x theme table needs, at a fraction of the memory; KWIC needs the text).
     `workers`, `engine` and `scheduler` choose where the per-document work runs (see
-    `analysis.parallel.map_ordered`); every choice gives identical results.
+    `analysis.parallel.map_ordered`); every choice gives identical results. `columnar=True`
+    analyses each file's documents in batches as columns (`themes.analyse_texts`): the same
+    results again; not the default, as on SaudiNewsNet it is no faster yet and its workers
+    are larger (`benchmarks/README.md`).
     """
     root = Path(path) if path is not None else config.default_corpus()
     lexicon = _resolve_lexicon(lexicon)
@@ -246,7 +262,7 @@ def run_pipeline(
     )
     shards = [Shard(name, os.path.abspath(file), options) for name, file in sources]
     results = map_ordered(
-        ShardProcessor(lexicon, keep_text=keep_text),
+        ShardProcessor(lexicon, keep_text=keep_text, columnar=columnar),
         shards,
         workers=workers,
         engine=engine,

@@ -17,10 +17,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_matcher import PROPERTY_LEXICON, VOCABULARY
+from test_pipeline import _mixed_corpus, assert_same_result
 
-from analysis import arabic, arabic_batch, config
+from analysis import arabic, arabic_batch, config, pipeline
 from analysis.corpus import clean_text, iter_documents
-from analysis.pipeline import DocumentProcessor
+from analysis.pipeline import DocumentProcessor, run_pipeline
 from analysis.themes import analyse_text, analyse_texts, default_lexicon, parse_lexicon
 from analysis.themes.lexicon import UNMATCHABLE
 
@@ -239,6 +240,16 @@ def test_batch_equals_exact_path_on_the_seeds():
     documents = list(iter_documents(config.SEEDS_DIR))
     processor = DocumentProcessor(default_lexicon(), keep_text=False)
     assert processor.batch(documents) == [processor(d) for d in documents]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_columnar_pipeline_equals_the_per_document_pipeline(tmp_path, monkeypatch, workers):
+    """Several files, problems between documents, two documents per batch: same tables."""
+    monkeypatch.setattr(pipeline, "BATCH_DOCUMENTS", 2)
+    root = _mixed_corpus(tmp_path)
+    assert_same_result(run_pipeline(root, workers=workers, columnar=True), run_pipeline(root))
+    seeds = run_pipeline(config.SEEDS_DIR, workers=workers, columnar=True, keep_text=False)
+    assert_same_result(seeds, run_pipeline(config.SEEDS_DIR, keep_text=False))
 
 
 @pytest.mark.slow

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from analysis import arabic
-from analysis.arabic_batch import OffsetMap, token_frame
+from analysis.arabic_batch import OffsetMap, _polars, token_frame
 from analysis.themes.lexicon import UNMATCHABLE, Lexicon
 from analysis.themes.matcher import DocAnalysis, _Found, analyse_text, counted_hits
 
@@ -60,7 +60,7 @@ def _keyed_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     phrase's word) and whose neighbours are not keyed is in no match: it is left out, which
     halves what the per-text loop walks.
     """
-    import polars as pl  # here, not above: see `arabic_batch.token_frame`
+    pl = _polars()  # imported on first use: see `arabic_batch._polars`
 
     alone = _ALONE.setdefault(id(lexicon), (lexicon, {}))[1]
     words = tokens["word"].unique().to_list()
