@@ -92,8 +92,8 @@ def _polars() -> Any:
     """polars, imported on first use: a process that never analyses a batch (a pipeline
     client handing files to workers) does not load it, so it may still fork (`parallel`)."""
     # polars' allocator (jemalloc) keeps freed pages for reuse by default: a worker's RSS then
-    # grows by a hundred MB over a run. Returned at once, the batches cost a third of that, at
-    # no measurable cost in time. Only a setting nobody made is filled in.
+    # grows by a hundred MB over a run. Returned at once, the batches cost about half of that
+    # (the time it costs was within the noise of our runs). A setting already made is kept.
     os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
     import polars
 
@@ -115,7 +115,7 @@ def token_frame(texts: Sequence[str]) -> TokenFrame:
     refused = set()
     try:
         series = pl.Series("text", texts, dtype=pl.String)
-    except Exception:  # a lone surrogate: find the texts that are not valid UTF-8
+    except Exception:  # polars' error for a lone surrogate varies by version: find the texts
         refused = {i for i, t in enumerate(texts) if not _encodable(t)}
         series = pl.Series("text", [("" if i in refused else t) for i, t in enumerate(texts)])
     invisible, token, piece = patterns()
@@ -179,10 +179,6 @@ class OffsetMap:
     def _removed_before(self, position: int) -> tuple[int, int]:
         runs = bisect.bisect_right(self.gap_at, position)
         return runs, self.removed_through[runs - 1] if runs else 0
-
-    def position(self, stripped: int) -> int:
-        """The text offset of the character at `stripped` (a token's first letter)."""
-        return stripped + self._removed_before(stripped)[1]
 
     def span(self, first: int, stop: int, word: str) -> tuple[int, int]:
         """`TokenIndex.span` of the token `word` found at `first:stop` of the stripped text."""

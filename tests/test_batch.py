@@ -135,7 +135,7 @@ EDGE_CHARACTERS = [
 ]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(st.sampled_from(EDGE_CHARACTERS), max_size=40), min_size=1, max_size=6))
 def test_tokens_equal_token_index_on_generated_texts(texts: list[str]) -> None:
     assert_same_tokens(texts)

@@ -3,7 +3,8 @@ string per text for the automaton; the same `DocAnalysis` as the per-text functi
 
 * Tokens come from `arabic_batch.token_frame` (one polars pass for the batch).
 * Keys: the batch's new word types are keyed once (`Lexicon.keys_of`); a join keeps only
-  the tokens some entry can match (about a fifth of them), with their key.
+  the tokens some entry can match (about a fifth of them on SaudiNewsNet), with their key,
+  less those no match can cover (`_keyed_tokens`: about half of the rest).
 * Matching: per text, the keyed tokens' keys are joined with `UNMATCHABLE` wherever two of
   them are not neighbours or a sentence ends between them. Entries are key sequences between
   spaces and never hold `UNMATCHABLE`, so the automaton finds exactly the matches it finds in
