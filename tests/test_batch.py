@@ -183,7 +183,7 @@ PIECES = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     st.lists(st.lists(st.sampled_from(PIECES), max_size=80), min_size=1, max_size=5),
     st.sampled_from([" ", ""]),
@@ -258,13 +258,13 @@ def test_columnar_pipeline_equals_the_per_document_pipeline(tmp_path, monkeypatc
     reason=f"SaudiNewsNet not found at {SAUDINEWSNET} (set SAUDINEWSNET_DIR)",
 )
 def test_batch_equals_exact_path_on_saudinewsnet():
-    """Three archives (about 4,000 articles) through both paths, document by document."""
-    archives = sorted(SAUDINEWSNET.glob("*.zip"))[::6]
+    """Two archives (about 3,000 articles) through both paths, document by document."""
+    archives = sorted(SAUDINEWSNET.glob("*.zip"))[::9]
     documents = [d for archive in archives for d in iter_documents(archive)]
     processor = DocumentProcessor(default_lexicon(), keep_text=True)
     want = [processor(d) for d in documents]
     got = processor.batch(documents)
-    assert len(got) == len(want) > 3000
+    assert len(got) == len(want) > 2000
     for g, w in zip(got, want, strict=True):
         assert g == w, w.row["doc_id"]
     assert sum(len(w.analysis.hits) for w in want) > 1000
