@@ -17,6 +17,7 @@ per-document work that itself takes about a millisecond.
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -116,12 +117,18 @@ def _executor(engine: str, workers: int, scheduler: str | None) -> Iterator[tupl
         yield client.get_executor(pure=False), parallelism
 
 
+_NATIVE_THREAD_POOLS = ("polars",)
+
+
 def _process_context() -> multiprocessing.context.BaseContext:
     """fork when it is safe (a single-threaded parent), else forkserver or spawn."""
     # fork starts a worker in milliseconds with the parent's modules already imported, but
     # forking a multi-threaded process (a notebook kernel, a Dask client) can deadlock.
+    # polars runs a native thread pool that `threading` does not count: a fork after polars
+    # was loaded can deadlock the child the same way (the batch path imports it lazily).
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    native_pools = any(name in sys.modules for name in _NATIVE_THREAD_POOLS)
+    if "fork" in methods and threading.active_count() == 1 and not native_pools:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 

@@ -16,7 +16,7 @@ every fingerprint.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from analysis.themes import (
     DocAnalysis,
     Lexicon,
     analyse_text,
+    analyse_texts,
     analysis_from_results,
     default_lexicon,
     load_lexicon,
@@ -77,6 +78,16 @@ class DocumentProcessor:
             row if self.keep_text else drop_texts(row), removed, fingerprint, analysis
         )
 
+    def batch(self, documents: Sequence[Document]) -> list[DocumentResult]:
+        """`[self(d) for d in documents]`, the analysis done as columns (`themes.analyse_texts`)."""
+        lexicon = process_lexicon(self.lexicon)
+        prepared = [prepare_document(document) for document in documents]
+        analyses = analyse_texts([p.row["text"] for p in prepared], lexicon)
+        return [
+            DocumentResult(row if self.keep_text else drop_texts(row), removed, fingerprint, a)
+            for (row, removed, fingerprint), a in zip(prepared, analyses, strict=True)
+        ]
+
 
 @dataclass(frozen=True, slots=True)
 class Shard:
@@ -114,18 +125,51 @@ class _ShardReport(LoadReport):
         self.digests.append((name, digest))
 
 
-class ShardProcessor:
-    """Read one shard and process each of its documents; picklable for process and Dask maps."""
+# Documents analysed together on the columnar path: enough for the columns to pay, few enough
+# to keep a worker small.
+BATCH_DOCUMENTS = 1000
+_PENDING: Any = None  # an event whose document is still in the batch
 
-    def __init__(self, lexicon: Lexicon, *, keep_text: bool = True) -> None:
+
+class ShardProcessor:
+    """Read one shard and process each of its documents; picklable for process and Dask maps.
+
+    `columnar=True` analyses the documents in batches (`DocumentProcessor.batch`): the same
+    results, the per-document path being the reference (see `run_pipeline`).
+    """
+
+    def __init__(self, lexicon: Lexicon, *, keep_text: bool = True, columnar: bool = False) -> None:
         self.document = DocumentProcessor(lexicon, keep_text=keep_text)
+        self.columnar = columnar
 
     def __call__(self, shard: Shard) -> ShardResult:
         report = _ShardReport()
-        for document in read_file(shard.name, Path(shard.path), shard.options, report):
+        documents = read_file(shard.name, Path(shard.path), shard.options, report)
+        if not self.columnar:
+            for document in documents:
+                report.n_read += 1
+                report.events.append(self.document(document))
+            return ShardResult(report.events, report.digests)
+        waiting: list[Document] = []
+        slots: list[int] = []  # where in `events` each waiting document's result goes
+        for document in documents:
             report.n_read += 1
-            report.events.append(self.document(document))
+            waiting.append(document)
+            slots.append(len(report.events))
+            report.events.append(_PENDING)  # problems read later stay after it
+            if len(waiting) == BATCH_DOCUMENTS:
+                self._fill(report.events, slots, waiting)
+        self._fill(report.events, slots, waiting)
         return ShardResult(report.events, report.digests)
+
+    def _fill(
+        self, events: list[Problem | DocumentResult], slots: list[int], waiting: list[Document]
+    ) -> None:
+        if waiting:
+            for slot, result in zip(slots, self.document.batch(waiting), strict=True):
+                events[slot] = result
+            slots.clear()
+            waiting.clear()
 
 
 def replay_shards(
@@ -194,13 +238,17 @@ def run_pipeline(
     workers: int = 1,
     engine: Engine = "local",
     scheduler: str | None = None,
+    columnar: bool = False,
 ) -> PipelineResult:
     """Load, clean, de-duplicate and analyse a corpus in one streaming pass.
 
     `keep_text=False` leaves `raw_text` and `text` out of the documents table (what the
     document x theme table needs, at a fraction of the memory; KWIC needs the text).
     `workers`, `engine` and `scheduler` choose where the per-document work runs (see
-    `analysis.parallel.map_ordered`); every choice gives identical results.
+    `analysis.parallel.map_ordered`); every choice gives identical results. `columnar=True`
+    analyses each file's documents in batches as columns (`themes.analyse_texts`): the same
+    results again; not the default, as on SaudiNewsNet it is no faster yet and its workers
+    are larger (`benchmarks/README.md`).
     """
     root = Path(path) if path is not None else config.default_corpus()
     lexicon = _resolve_lexicon(lexicon)
@@ -214,7 +262,7 @@ def run_pipeline(
     )
     shards = [Shard(name, os.path.abspath(file), options) for name, file in sources]
     results = map_ordered(
-        ShardProcessor(lexicon, keep_text=keep_text),
+        ShardProcessor(lexicon, keep_text=keep_text, columnar=columnar),
         shards,
         workers=workers,
         engine=engine,

@@ -21,7 +21,7 @@ PACKAGE = "analysis"
 STAGES: tuple[tuple[str, ...], ...] = (
     ("analysis", "analysis.config", "analysis.charsets", "analysis.files", "analysis.parallel"),
     ("analysis.corpus",),
-    ("analysis.arabic",),
+    ("analysis.arabic", "analysis.arabic_batch"),
     ("analysis.themes",),
     ("analysis.pipeline",),
     ("analysis.trends",),

@@ -2,6 +2,7 @@
 
 - `lexicon`: the YAML lexicon parsed and checked, `Lexicon`, proclitic morphology.
 - `matcher`: `analyse_text` (pure, per document), `analyse_corpus`, `Analysis`.
+- `batch`: `analyse_texts`, the same analysis for a batch of documents, done as columns.
 - `tables`: counts, rates, summary, top terms, co-occurrence, KWIC, the document table.
 - `keyness`: over- and under-used terms of one set of documents against another.
 - `written`: the written false-friend regression set (development figures).
@@ -9,6 +10,7 @@
   imported as `from analysis.themes import validation`.
 """
 
+from analysis.themes.batch import analyse_texts
 from analysis.themes.keyness import (
     document_keyness,
     group_keyness,
@@ -76,6 +78,7 @@ __all__ = [
     "Theme",
     "analyse_corpus",
     "analyse_text",
+    "analyse_texts",
     "analysis_from_results",
     "compile_entry",
     "context",

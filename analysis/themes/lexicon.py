@@ -8,7 +8,9 @@ occurs cannot match, so it is not stemmed at all: it gets the inert key `UNMATCH
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -180,6 +182,29 @@ class Lexicon:
         if self._keys is None:
             self._keys = _KeyCache(self._word_key)
         return list(map(self._keys.__getitem__, words))
+
+    def keys_of(self, words: Sequence[str]) -> list[str]:
+        """`token_keys` of distinct words: the words not keyed yet get one normalization and
+        one automaton pass between them for the test most words fail (cached as well)."""
+        if self._keys is None:
+            self._keys = _KeyCache(self._word_key)
+        cache = self._keys
+        new = [word for word in words if word not in cache]
+        if new:
+            # normalize and casefold map characters one by one and never make or take a
+            # line break, and no key holds one: joined, each word's form and matches stay
+            # its own.
+            forms = arabic.normalize("\n".join(new)).casefold()
+            line_starts = list(itertools.accumulate(len(f) + 1 for f in forms.split("\n")))
+            finder = self._vocabulary_finder()
+            flagged = {bisect.bisect_right(line_starts, end) for end, _ in finder.iter(forms)}
+            for i, word in enumerate(new):
+                key = UNMATCHABLE
+                if i in flagged:  # as `_word_key` does for a word the finder flags
+                    key = self.matching_key(word)
+                    key = key if _known(key, self._vocabulary()) else UNMATCHABLE
+                cache[word] = key
+        return [cache[word] for word in words]
 
     def matching_key(self, word: str) -> str:
         """The key one word is matched under (its stem, or its remainder's, see below)."""

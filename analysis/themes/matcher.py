@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -88,16 +88,29 @@ def analyse_text(text: str, lexicon: Lexicon) -> DocAnalysis:
     if not len(tokens):
         return DocAnalysis(0, len(sentence_starts), ())
     found = _find(tokens, sentence_starts, lexicon)
+    hits = counted_hits(text, found, lexicon, tokens.words, tokens.span)
+    return DocAnalysis(len(tokens), len(sentence_starts), tuple(hits))
+
+
+def counted_hits(
+    text: str,
+    found: dict[str, list[_Found]],
+    lexicon: Lexicon,
+    words: Sequence[str] | Mapping[int, str],
+    span: Callable[[int], tuple[int, int]],
+) -> list[Hit]:
+    """The hits of a text from its automaton matches, in text order; `words[i]` and
+    `span(i)` are token i's word and offsets (shared by `analyse_text` and the batch path)."""
     hits: list[Hit] = []
     for theme_id in lexicon.theme_ids:
         theme_found = found.get(theme_id, [])
         if theme_id in lexicon.excluded_forms:
-            theme_found = _spelled_right(theme_found, theme_id, tokens.words, lexicon)
+            theme_found = _spelled_right(theme_found, theme_id, words, lexicon)
         for f in _resolve(theme_found, lexicon.rules):
-            start, end = tokens.span(f.first)[0], tokens.span(f.last)[1]
+            start, end = span(f.first)[0], span(f.last)[1]
             hits.append(Hit(f.sentence, theme_id, f.pattern.entry, start, end, text[start:end]))
     hits.sort(key=lambda h: (h.start, h.end, h.theme))
-    return DocAnalysis(len(tokens), len(sentence_starts), tuple(hits))
+    return hits
 
 
 def match_text(text: str, lexicon: Lexicon | None = None) -> list[Match]:
@@ -136,7 +149,7 @@ def _find(
 
 
 def _spelled_right(
-    found: list[_Found], theme_id: str, words: Sequence[str], lexicon: Lexicon
+    found: list[_Found], theme_id: str, words: Sequence[str] | Mapping[int, str], lexicon: Lexicon
 ) -> list[_Found]:
     """The matches none of whose words is one of the theme's excluded spellings."""
     return [

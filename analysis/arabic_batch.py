@@ -1,0 +1,212 @@
+"""`arabic.tokenize` for a batch of texts as columns: one polars (Rust regex) pass per batch.
+
+`token_frame(texts)` gives, for every token of every text, what `arabic.TokenIndex` gives one
+text at a time: its word (marks, tatweel and format controls removed) and its offsets in the
+text with those removed; `OffsetMap` turns such offsets into offsets of the text given, as
+`TokenIndex.span` does. The regexes are `arabic`'s, rewritten for Rust's engine: every
+character class is listed range by range as Python's own regexes find it over every code
+point (the engines' `\\w` and `\\d` differ), so that both agree on every character, and the
+joiner's look-around (a separator between two digits) becomes a digit group. A text polars cannot
+hold (a lone surrogate) is left to the exact path (`token_frame` names it in `refused`).
+"""
+
+from __future__ import annotations
+
+import bisect
+import os
+import re
+from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from analysis import arabic
+from analysis.arabic import _INVISIBLE_IN_WORDS_RE
+from analysis.charsets import CodeRanges
+
+if TYPE_CHECKING:
+    import polars as pl
+
+_SURROGATES = range(0xD800, 0xE000)
+
+
+def _rust_class(ranges: CodeRanges, *, negated: bool = False) -> str:
+    body = "".join(f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in ranges)
+    return f"[{'^' if negated else ''}{body}]"
+
+
+class Classes(NamedTuple):
+    """The tokenizer's character classes as code point ranges (Python's definitions)."""
+
+    arabic: CodeRanges  # an Arabic word's letters (`arabic._ARABIC_WORD`)
+    other: CodeRanges  # `arabic._OTHER_ALNUM`: a word character, not `_`, not Arabic-block
+    digits: CodeRanges  # `\d` (str.isdecimal) among `other`: around a digit separator
+    invisible: CodeRanges  # what `TokenIndex` removes before finding tokens
+
+
+@cache
+def classes() -> Classes:
+    """Python's classes, read off Python's own regexes run over every code point."""
+    # Surrogates are left out: past them, an index in `every` is 2048 code points short.
+    every = "".join(map(chr, range(_SURROGATES.start))) + "".join(
+        map(chr, range(_SURROGATES.stop, 0x110000))
+    )
+    gap = _SURROGATES.start
+
+    def matched(pattern: str) -> CodeRanges:
+        runs: list[tuple[int, int]] = []
+        for match in re.finditer(pattern, every):
+            first, last = match.start(), match.end() - 1
+            if first < gap <= last:  # a run across the surrogates is two runs
+                runs.append((first, gap - 1))
+                first = gap
+            shift = len(_SURROGATES) if first >= gap else 0
+            runs.append((first + shift, last + shift))
+        return tuple(runs)
+
+    return Classes(
+        arabic=matched(arabic._ARABIC_WORD),
+        other=matched(f"{arabic._OTHER_ALNUM}+"),
+        digits=matched(f"(?:(?=\\d){arabic._OTHER_ALNUM})+"),
+        invisible=matched(arabic._INVISIBLE_IN_WORDS_RE.pattern),
+    )
+
+
+@cache
+def patterns() -> tuple[str, str, str]:
+    """(invisible run, token, gap + token) as Rust regexes.
+
+    Python's other word is ``O+(?:(?:J)O+)*`` with ``J = [-'’] | (?<=\\d)[.,:/٫٬](?=\\d)``;
+    without look-around it is a chain of segments, each a run of other characters in which
+    a separator may stand between two digits: the same strings, found at the same places.
+    """
+    c = classes()
+    arabic, other, digit = _rust_class(c.arabic), _rust_class(c.other), _rust_class(c.digits)
+    separator = "[.,:/\\x{66B}\\x{66C}]"
+    segment = f"(?:{digit}(?:{separator}{digit})*|{other})+"
+    token = f"{arabic}+|{segment}(?:[\\-'\\x{{2019}}]{segment})*"
+    not_word = _rust_class((*c.arabic, *c.other), negated=True)
+    return f"{_rust_class(c.invisible)}+", token, f"{not_word}*(?:{token})"
+
+
+def _polars() -> Any:
+    """polars, imported on first use: a process that never analyses a batch (a pipeline
+    client handing files to workers) does not load it, so it may still fork (`parallel`)."""
+    # polars' allocator (jemalloc) keeps freed pages for reuse by default: a worker's RSS then
+    # grows by a hundred MB over a run. Returned at once, the batches cost about half of that
+    # (the time it costs was within the noise of our runs). A setting already made is kept.
+    os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+    import polars
+
+    return polars
+
+
+class TokenFrame(NamedTuple):
+    """The tokens of a batch: one row per token, in text order."""
+
+    tokens: pl.DataFrame  # doc (row in the batch), index, word, start, end (stripped text)
+    n_tokens: list[int]  # per text
+    refused: set[int]  # texts polars cannot hold: the exact path takes them
+
+
+def token_frame(texts: Sequence[str]) -> TokenFrame:
+    """Every token of every text, as `TokenIndex` finds them (see the module docstring)."""
+    pl = _polars()
+
+    refused = set()
+    try:
+        series = pl.Series("text", texts, dtype=pl.String)
+    except Exception:  # polars' error for a lone surrogate varies by version: find the texts
+        refused = {i for i, t in enumerate(texts) if not _encodable(t)}
+        series = pl.Series("text", [("" if i in refused else t) for i, t in enumerate(texts)])
+    invisible, token, piece = patterns()
+    stripped = series.str.replace_all(invisible, "")
+    frame = pl.DataFrame(
+        {
+            "doc": pl.Series(range(len(texts)), dtype=pl.UInt32),
+            "word": stripped.str.extract_all(token),
+            "piece": stripped.str.extract_all(piece),
+        }
+    )
+    n_tokens = frame["word"].list.len().fill_null(0)
+    # Each token's row in the batch and its text's first row give its index in the text; a
+    # running sum of piece lengths (gap + token) over the batch, less the sum before its
+    # text's first row, gives its end: no grouping needed, the rows are in text order.
+    first_row = n_tokens.cum_sum() - n_tokens
+    tokens = frame.explode("word", "piece").drop_nulls("word")
+    ends = tokens["piece"].str.len_chars().cast(pl.Int64).cum_sum()
+    before = ends.shift(1, fill_value=0)
+    doc = tokens["doc"]
+    firsts = first_row.gather(doc)
+    ends = ends - before.gather(firsts)
+    tokens = pl.DataFrame(
+        {
+            "doc": doc,
+            "index": (pl.int_range(len(doc), eager=True) - firsts).cast(pl.UInt32),
+            "word": tokens["word"],
+            "start": ends - tokens["word"].str.len_chars(),
+            "end": ends,
+        }
+    )
+    return TokenFrame(tokens, n_tokens.to_list(), refused)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class OffsetMap:
+    """Offsets in a text with its invisible characters removed -> offsets in the text.
+
+    The same arithmetic as `arabic.TokenIndex.span`, from the removed runs alone.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.gap_at: list[int] = []  # each removed run's position in the stripped text
+        self.removed_through: list[int] = []  # characters removed up to and including it
+        self.gap_starts: list[int] = []  # its position in the text
+        removed = 0
+        for match in _INVISIBLE_IN_WORDS_RE.finditer(text):
+            start, end = match.span()
+            self.gap_starts.append(start)
+            self.gap_at.append(start - removed)
+            removed += end - start
+            self.removed_through.append(removed)
+
+    def _removed_before(self, position: int) -> tuple[int, int]:
+        runs = bisect.bisect_right(self.gap_at, position)
+        return runs, self.removed_through[runs - 1] if runs else 0
+
+    def span(self, first: int, stop: int, word: str) -> tuple[int, int]:
+        """`TokenIndex.span` of the token `word` found at `first:stop` of the stripped text."""
+        if not self.gap_at:
+            return first, stop
+        start = first + self._removed_before(first)[1]
+        runs, removed = self._removed_before(stop - 1)
+        end = stop + removed
+        # Marks written right after an Arabic word's last letter belong to the word.
+        if (
+            runs < len(self.gap_at)
+            and self.gap_starts[runs] == end
+            and arabic._ARABIC_LETTER_RE.match(word, len(word) - 1)
+        ):
+            end += self.removed_through[runs] - removed
+        return start, end
+
+    def stripped(self, position: int) -> int:
+        """The stripped offset of text offset `position`: characters removed before it taken
+        off (a sentence start, compared with tokens' stripped starts)."""
+        runs = bisect.bisect_right(self.gap_starts, position)
+        if not runs:
+            return position
+        removed = self.removed_through[runs - 1]
+        # A run that `position` falls inside has removed only the characters before it.
+        run_start = self.gap_starts[runs - 1]
+        run_length = removed - (self.removed_through[runs - 2] if runs > 1 else 0)
+        inside = position - run_start
+        if inside < run_length:
+            removed -= run_length - inside
+        return position - removed

@@ -1,0 +1,169 @@
+"""`analyse_text` for a batch of texts: tokens as columns, keys per distinct type, a short
+string per text for the automaton; the same `DocAnalysis` as the per-text function.
+
+* Tokens come from `arabic_batch.token_frame` (one polars pass for the batch).
+* Keys: the batch's new word types are keyed once (`Lexicon.keys_of`); a join keeps only
+  the tokens some entry can match (about a fifth of them on SaudiNewsNet), with their key,
+  less those no match can cover (`_keyed_tokens`: about half of the rest).
+* Matching: per text, the keyed tokens' keys are joined with `UNMATCHABLE` wherever two of
+  them are not neighbours or a sentence ends between them. Entries are key sequences between
+  spaces and never hold `UNMATCHABLE`, so the automaton finds exactly the matches it finds in
+  the whole text's keys, minus the phrases crossing a sentence, which `_find` drops too;
+  each slot maps back to its token index, so `_resolve`, the exclusions and the hits run
+  unchanged (`matcher.counted_hits`).
+* A text the columns cannot hold (`token_frame`'s `refused`) takes `analyse_text`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple
+
+from analysis import arabic
+from analysis.arabic_batch import OffsetMap, _polars, token_frame
+from analysis.themes.lexicon import UNMATCHABLE, Lexicon
+from analysis.themes.matcher import DocAnalysis, _Found, analyse_text, counted_hits
+
+if TYPE_CHECKING:
+    import polars as pl
+
+
+def analyse_texts(texts: Sequence[str], lexicon: Lexicon) -> list[DocAnalysis]:
+    """`[analyse_text(text, lexicon) for text in texts]`, computed as columns."""
+    frame = token_frame(texts)
+    keyed = _keyed_tokens(frame.tokens, lexicon)
+    by_doc = _rows_by_doc(keyed)
+    results = []
+    for i, text in enumerate(texts):
+        if i in frame.refused:
+            results.append(analyse_text(text, lexicon))
+            continue
+        starts = arabic.sentence_starts(text)
+        rows = by_doc.get(i)
+        if rows is None:
+            results.append(DocAnalysis(frame.n_tokens[i], len(starts), ()))
+            continue
+        results.append(_analyse(text, frame.n_tokens[i], starts, rows, lexicon))
+    return results
+
+
+# Per lexicon (kept alive here, so its id stays its own): whether an entry matches a key
+# on its own, per key met so far.
+_ALONE: dict[int, tuple[Lexicon, dict[str, bool]]] = {}
+
+
+def _keyed_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
+    """The tokens some match can cover, with their key, in text order.
+
+    The batch's distinct words are keyed (the lexicon caches each word's key, so a word is
+    keyed once per process) and joined back. A keyed token that no entry matches alone (a
+    phrase's word) and whose neighbours are not keyed is in no match: it is left out, which
+    halves what the per-text loop walks.
+    """
+    pl = _polars()  # imported on first use: see `arabic_batch._polars`
+
+    alone = _ALONE.setdefault(id(lexicon), (lexicon, {}))[1]
+    words = tokens["word"].unique().to_list()
+    keyed = [(w, k) for w, k in zip(words, lexicon.keys_of(words), strict=True) if k != UNMATCHABLE]
+    for _, key in keyed:
+        if key not in alone:
+            alone[key] = _matched_alone(key, lexicon)
+    table = pl.DataFrame(
+        {
+            "word": [w for w, _ in keyed],
+            "key": [k for _, k in keyed],
+            "alone": [alone[k] for _, k in keyed],
+        },
+        schema={"word": pl.String, "key": pl.String, "alone": pl.Boolean},
+    )
+    tokens = tokens.join(table, on="word", how="inner", maintain_order="left")
+    doc, index = pl.col("doc"), pl.col("index")
+    after = (doc == doc.shift(1)) & (index == index.shift(1) + 1)
+    before = (doc == doc.shift(-1)) & (index + 1 == index.shift(-1))
+    keep = pl.col("alone") | after.fill_null(False) | before.fill_null(False)
+    return tokens.filter(keep).drop("alone")
+
+
+def _matched_alone(key: str, lexicon: Lexicon) -> bool:
+    """Whether an entry matches a token of this key with no keyed token beside it."""
+    return next(lexicon.automaton().iter(f" {key} "), None) is not None
+
+
+class _Rows(NamedTuple):
+    """One text's keyed tokens, column by column, in text order."""
+
+    token: list[int]  # the index of the token in the text
+    word: list[str]
+    key: list[str]
+    start: list[int]  # offsets in the text with marks, tatweel and format controls removed
+    end: list[int]
+
+
+def _rows_by_doc(keyed: pl.DataFrame) -> dict[int, _Rows]:
+    """Each text's keyed tokens: the columns as lists, cut where the text changes."""
+    docs, counts = (keyed["doc"].rle().struct.field(f).to_list() for f in ("value", "len"))
+    columns = [keyed[c].to_list() for c in ("index", "word", "key", "start", "end")]
+    by_doc = {}
+    stop = 0
+    for doc, count in zip(docs, counts, strict=True):
+        start, stop = stop, stop + count
+        by_doc[doc] = _Rows(*(column[start:stop] for column in columns))
+    return by_doc
+
+
+def _analyse(
+    text: str, n_tokens: int, starts: list[int], rows: _Rows, lexicon: Lexicon
+) -> DocAnalysis:
+    """One text's `DocAnalysis` from its keyed tokens (see the module docstring)."""
+    offsets = OffsetMap(text)
+    stripped_starts = [offsets.stripped(s) for s in starts] if offsets.gap_at else starts
+    slots: list[str] = []  # keys and separators
+    slot_rows: list[int] = []  # the row of each slot, -1 for a separator
+    sentences = [max(bisect.bisect_right(stripped_starts, s) - 1, 0) for s in rows.start]
+    previous_index = previous_sentence = -2
+    for r, (index, key, sentence) in enumerate(zip(rows.token, rows.key, sentences, strict=True)):
+        if index != previous_index + 1 or sentence != previous_sentence:
+            slots.append(UNMATCHABLE)
+            slot_rows.append(-1)
+        slots.append(key)
+        slot_rows.append(r)
+        previous_index, previous_sentence = index, sentence
+    found = _find(slots, slot_rows, rows.token, sentences, lexicon)
+    row_of = dict(zip(rows.token, range(len(rows.token)), strict=True))
+    words = dict(zip(rows.token, rows.word, strict=True))
+
+    def span(index: int) -> tuple[int, int]:
+        r = row_of[index]
+        return offsets.span(rows.start[r], rows.end[r], rows.word[r])
+
+    hits = counted_hits(text, found, lexicon, words, span)
+    return DocAnalysis(n_tokens, len(starts), tuple(hits))
+
+
+def _find(
+    slots: list[str],
+    slot_rows: list[int],
+    tokens: list[int],
+    sentences: list[int],
+    lexicon: Lexicon,
+) -> dict[str, list[_Found]]:
+    """`matcher._find` on the short string of slots: every match, grouped by theme."""
+    joined = " " + " ".join(slots) + " "
+    patterns = lexicon.patterns
+    found: dict[str, list[_Found]] = {}
+    position = spaces = 0
+    for end, (length, indexes) in lexicon.automaton().iter(joined):
+        start = end - length + 1
+        if start >= position:
+            spaces += joined.count(" ", position, start)
+        else:
+            spaces -= joined.count(" ", start, position)
+        position = start
+        row = slot_rows[spaces]
+        first, sentence = tokens[row], sentences[row]
+        for index in indexes:
+            pattern = patterns[index]
+            last = first + len(pattern.keys) - 1
+            found.setdefault(pattern.theme, []).append(_Found(pattern, first, last, sentence))
+    return found

@@ -1,0 +1,270 @@
+"""The columnar batch path equals the exact per-document path, whatever the text.
+
+`arabic_batch.token_frame` must find the tokens `arabic.TokenIndex` finds (words, offsets,
+counts), `themes.analyse_texts` must give what `analyse_text` gives for each text, and
+`DocumentProcessor.batch` what the processor gives one document at a time: on the seeds, on
+SaudiNewsNet, and on generated text holding every character class the Rust regexes list
+(marks inside words, every digit separator, digits that are not decimal, underscores,
+lone surrogates, which the exact path takes).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_matcher import PROPERTY_LEXICON, VOCABULARY
+from test_pipeline import _mixed_corpus, assert_same_result
+
+from analysis import arabic, arabic_batch, config, pipeline
+from analysis.corpus import clean_text, iter_documents
+from analysis.pipeline import DocumentProcessor, run_pipeline
+from analysis.themes import analyse_text, analyse_texts, default_lexicon, parse_lexicon
+from analysis.themes.lexicon import UNMATCHABLE
+
+SAUDINEWSNET = config.SAUDINEWSNET_DIR
+
+
+def token_rows(text: str) -> list[tuple[str, int, int]]:
+    """What `TokenIndex` finds: each word with its offsets in the stripped text and in the
+    text."""
+    tokens = arabic.TokenIndex(text)
+    stripped = arabic._INVISIBLE_IN_WORDS_RE.sub("", text)
+    rows, position = [], 0
+    for i, word in enumerate(tokens.words):
+        first = stripped.index(word, position)
+        position = first + len(word)
+        rows.append((word, first, position, *tokens.span(i)))
+    return rows
+
+
+def batch_token_rows(texts: list[str]) -> list[list[tuple[str, int, int]]]:
+    frame = arabic_batch.token_frame(texts)
+    out: list[list[tuple]] = [[] for _ in texts]
+    for doc, index, word, start, end in frame.tokens.iter_rows():
+        assert index == len(out[doc])
+        offsets = arabic_batch.OffsetMap(texts[doc])
+        out[doc].append((word, start, end, *offsets.span(start, end, word)))
+    for i, text in enumerate(texts):
+        if i in frame.refused:
+            out[i] = token_rows(text)
+        else:
+            assert frame.n_tokens[i] == len(out[i])
+    return out
+
+
+def assert_same_tokens(texts: list[str]) -> None:
+    assert batch_token_rows(texts) == [token_rows(t) for t in texts]
+
+
+def assert_same_analysis(texts: list[str], lexicon) -> None:
+    assert analyse_texts(texts, lexicon) == [analyse_text(t, lexicon) for t in texts]
+
+
+# --- the character classes are Python's ------------------------------------------------------
+
+
+def test_rust_classes_hold_exactly_the_characters_python_regexes_match():
+    classes = arabic_batch.classes()
+    tables = {
+        "arabic": (classes.arabic, re.compile(arabic._ARABIC_WORD)),
+        "other": (classes.other, re.compile(arabic._OTHER_ALNUM)),
+        "digits": (classes.digits, re.compile(rf"(?=\d){arabic._OTHER_ALNUM}")),
+        "invisible": (classes.invisible, arabic._INVISIBLE_IN_WORDS_RE),
+    }
+    for name, (ranges, pattern) in tables.items():
+        listed = {c for a, b in ranges for c in range(a, b + 1)}
+        matched = {
+            c
+            for c in range(sys.maxunicode + 1)
+            if not 0xD800 <= c < 0xE000 and pattern.fullmatch(chr(c))
+        }
+        assert listed == matched, name
+
+
+# --- generated text ---------------------------------------------------------------------------
+
+# One or more characters of every class the patterns treat apart, and their neighbours.
+EDGE_CHARACTERS = [
+    "ا",
+    "ب",
+    "ة",
+    "ى",
+    "أ",
+    "ﻻ",  # a presentation form
+    "\u064e",  # fatha
+    "\u0651",  # shadda
+    "\u0670",  # superscript alef
+    "\u0640",  # tatweel
+    "\u200c",  # ZWNJ
+    "\u200f",  # RLM
+    "\u200b",  # zero width space: not removed, separates
+    "a",
+    "Z",
+    "é",
+    "ß",
+    "_",
+    "1",
+    "9",
+    "٣",  # Arabic-Indic
+    "۵",  # Persian
+    "५",  # Devanagari digit: decimal, not Arabic
+    "²",  # a digit that is not decimal
+    "Ⅻ",  # a numeral letter
+    ".",
+    ",",
+    ":",
+    "/",
+    "\u066b",  # Arabic decimal separator
+    "\u066c",  # Arabic thousands separator
+    "-",
+    "'",
+    "\u2019",
+    " ",
+    "\u00a0",
+    "\n",
+    "؟",
+    "!",
+    "؛",
+    "…",
+    "«",
+    "»",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.sampled_from(EDGE_CHARACTERS), max_size=40), min_size=1, max_size=6))
+def test_tokens_equal_token_index_on_generated_texts(texts: list[str]) -> None:
+    assert_same_tokens(texts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=60), min_size=1, max_size=4))
+def test_tokens_equal_token_index_on_any_unicode(texts: list[str]) -> None:
+    assert_same_tokens(texts)
+
+
+def test_a_text_polars_cannot_hold_takes_the_exact_path():
+    texts = ["الأمن \ud800 القومي", "مكافحة الإرهاب"]
+    frame = arabic_batch.token_frame(texts)
+    assert frame.refused == {0}
+    assert_same_tokens(texts)
+    assert_same_analysis(texts, default_lexicon())
+
+
+# Words, numbers with every separator and joiner, and lexicon words next to marks, sentence
+# ends and lines: matches, phrases across a sentence end, cues and exclusions all happen.
+PIECES = [
+    *VOCABULARY,
+    *EDGE_CHARACTERS,
+    "3.5",
+    "٣٫٥",
+    "1\u066c000",
+    "2015/07/21",
+    "24,6",
+    "10:30",
+    "F-35",
+    "al-Qaeda",
+    "don't",
+    "x\u2019y",
+    "1.²",
+    "gam\u064ema",
+    "الأمن\u064f",
+    "ال\u0640أمن",
+    "\u200fأمن",
+    "الإرهاب",
+    "الأمنية",
+    "داعش",
+    "بالإرهابيين",
+    "مكافحة",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(PIECES), max_size=80), min_size=1, max_size=5),
+    st.sampled_from([" ", ""]),
+)
+def test_analyse_texts_equals_analyse_text_on_generated_texts(documents, glue) -> None:
+    texts = [glue.join(pieces) for pieces in documents]
+    assert_same_tokens(texts)
+    assert_same_analysis(texts, parse_lexicon(PROPERTY_LEXICON))
+    assert_same_analysis(texts, default_lexicon())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(VOCABULARY), max_size=60), min_size=1, max_size=4))
+def test_analyse_texts_equals_analyse_text_on_lexicon_words(documents) -> None:
+    """Dense in entries: phrases and cues meet sentence ends and each other often."""
+    assert_same_analysis([" ".join(words) for words in documents], parse_lexicon(PROPERTY_LEXICON))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "delta gamma. delta. gamma",  # a phrase across a sentence end is not a match
+        "delta\ngamma zeta",
+        "term ، cue؟ cue term",
+        "filler x delta gamma x x gamma zeta",  # neighbours only: a gap breaks phrases
+        "ال\u0640أمن cue\u200f term 3.5 delta gamma",  # offsets past marks and controls
+        "",
+        "...",
+    ],
+)
+def test_analyse_texts_equals_analyse_text_on_written_cases(text) -> None:
+    assert_same_analysis([text, text + " " + text], parse_lexicon(PROPERTY_LEXICON))
+
+
+def test_keys_of_equals_one_word_at_a_time():
+    lexicon = default_lexicon()
+    words = sorted({w for t in seed_texts() for w in arabic.TokenIndex(t).words})
+    fresh = parse_lexicon(config.LEXICON_PATH.read_text(encoding="utf-8"))
+    assert fresh.keys_of(words) == [lexicon._word_key(w) for w in words]
+    assert any(k != UNMATCHABLE for k in fresh.keys_of(words))
+
+
+# --- real text --------------------------------------------------------------------------------
+
+
+def seed_texts() -> list[str]:
+    return [clean_text(d.raw_text).text for d in iter_documents(config.SEEDS_DIR)]
+
+
+def test_batch_equals_exact_path_on_the_seeds():
+    texts = seed_texts()
+    assert_same_tokens(texts)
+    assert_same_analysis(texts, default_lexicon())
+    documents = list(iter_documents(config.SEEDS_DIR))
+    processor = DocumentProcessor(default_lexicon(), keep_text=False)
+    assert processor.batch(documents) == [processor(d) for d in documents]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_columnar_pipeline_equals_the_per_document_pipeline(tmp_path, monkeypatch, workers):
+    """Several files, problems between documents, two documents per batch: same tables."""
+    monkeypatch.setattr(pipeline, "BATCH_DOCUMENTS", 2)
+    root = _mixed_corpus(tmp_path)
+    assert_same_result(run_pipeline(root, workers=workers, columnar=True), run_pipeline(root))
+    seeds = run_pipeline(config.SEEDS_DIR, workers=workers, columnar=True, keep_text=False)
+    assert_same_result(seeds, run_pipeline(config.SEEDS_DIR, keep_text=False))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not SAUDINEWSNET.is_dir(),
+    reason=f"SaudiNewsNet not found at {SAUDINEWSNET} (set SAUDINEWSNET_DIR)",
+)
+def test_batch_equals_exact_path_on_saudinewsnet():
+    """Two archives (about 3,000 articles) through both paths, document by document."""
+    archives = sorted(SAUDINEWSNET.glob("*.zip"))[::9]
+    documents = [d for archive in archives for d in iter_documents(archive)]
+    processor = DocumentProcessor(default_lexicon(), keep_text=True)
+    want = [processor(d) for d in documents]
+    got = processor.batch(documents)
+    assert len(got) == len(want) > 2000
+    for g, w in zip(got, want, strict=True):
+        assert g == w, w.row["doc_id"]
+    assert sum(len(w.analysis.hits) for w in want) > 1000
