@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, NamedTuple
 from analysis import arabic
 from analysis.arabic_batch import OffsetMap, _polars, token_frame
 from analysis.themes.lexicon import UNMATCHABLE, Lexicon
-from analysis.themes.matcher import DocAnalysis, _Found, analyse_text, counted_hits
+from analysis.themes.matcher import (
+    DocAnalysis,
+    _Found,
+    analyse_text,
+    automaton_matches,
+    counted_hits,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -149,18 +155,10 @@ def _find(
     lexicon: Lexicon,
 ) -> dict[str, list[_Found]]:
     """`matcher._find` on the short string of slots: every match, grouped by theme."""
-    joined = " " + " ".join(slots) + " "
     patterns = lexicon.patterns
     found: dict[str, list[_Found]] = {}
-    position = spaces = 0
-    for end, (length, indexes) in lexicon.automaton().iter(joined):
-        start = end - length + 1
-        if start >= position:
-            spaces += joined.count(" ", position, start)
-        else:
-            spaces -= joined.count(" ", start, position)
-        position = start
-        row = slot_rows[spaces]
+    for slot, indexes in automaton_matches(slots, lexicon):
+        row = slot_rows[slot]
         first, sentence = tokens[row], sentences[row]
         for index in indexes:
             pattern = patterns[index]

@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -121,15 +121,11 @@ def match_text(text: str, lexicon: Lexicon | None = None) -> list[Match]:
     ]
 
 
-def _find(
-    tokens: arabic.TokenIndex, sentence_starts: Sequence[int], lexicon: Lexicon
-) -> dict[str, list[_Found]]:
-    """Every automaton match, grouped by theme, phrases crossing a sentence boundary dropped."""
-    joined = " " + " ".join(lexicon.token_keys(tokens.words)) + " "
-    patterns = lexicon.patterns
-    found: dict[str, list[_Found]] = {}
+def automaton_matches(keys: Sequence[str], lexicon: Lexicon) -> Iterator[tuple[int, Any]]:
+    """(index of the first key, pattern indexes) of every automaton match over `keys`."""
+    joined = " " + " ".join(keys) + " "
     # A match starts at the space before its first key, so the spaces before that one number
-    # the token; they are counted from the previous match on (matches come nearly in order).
+    # the key; they are counted from the previous match on (matches come nearly in order).
     position = spaces = 0
     for end, (length, indexes) in lexicon.automaton().iter(joined):
         start = end - length + 1
@@ -137,7 +133,17 @@ def _find(
             spaces += joined.count(" ", position, start)
         else:
             spaces -= joined.count(" ", start, position)
-        position, first = start, spaces
+        position = start
+        yield spaces, indexes
+
+
+def _find(
+    tokens: arabic.TokenIndex, sentence_starts: Sequence[int], lexicon: Lexicon
+) -> dict[str, list[_Found]]:
+    """Every automaton match, grouped by theme, phrases crossing a sentence boundary dropped."""
+    patterns = lexicon.patterns
+    found: dict[str, list[_Found]] = {}
+    for first, indexes in automaton_matches(lexicon.token_keys(tokens.words), lexicon):
         sentence = _sentence_of(tokens.span(first)[0], sentence_starts)
         for index in indexes:
             pattern = patterns[index]
