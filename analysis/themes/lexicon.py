@@ -179,16 +179,12 @@ class Lexicon:
 
         Each distinct type is keyed once per process, the first time it is seen (cached).
         """
-        if self._keys is None:
-            self._keys = _KeyCache(self._word_key)
-        return list(map(self._keys.__getitem__, words))
+        return list(map(self._key_cache().__getitem__, words))
 
     def keys_of(self, words: Sequence[str]) -> list[str]:
         """`token_keys` of distinct words: the words not keyed yet get one normalization and
         one automaton pass between them for the test most words fail (cached as well)."""
-        if self._keys is None:
-            self._keys = _KeyCache(self._word_key)
-        cache = self._keys
+        cache = self._key_cache()
         new = [word for word in words if word not in cache]
         if new:
             # normalize and casefold map characters one by one and never make or take a
@@ -199,11 +195,7 @@ class Lexicon:
             finder = self._vocabulary_finder()
             flagged = {bisect.bisect_right(line_starts, end) for end, _ in finder.iter(forms)}
             for i, word in enumerate(new):
-                key = UNMATCHABLE
-                if i in flagged:  # as `_word_key` does for a word the finder flags
-                    key = self.matching_key(word)
-                    key = key if _known(key, self._vocabulary()) else UNMATCHABLE
-                cache[word] = key
+                cache[word] = self._known_key(word) if i in flagged else UNMATCHABLE
         return [cache[word] for word in words]
 
     def matching_key(self, word: str) -> str:
@@ -221,8 +213,17 @@ class Lexicon:
         form = arabic.normalize(word).casefold()
         if next(self._vocabulary_finder().iter(form), None) is None:
             return UNMATCHABLE
+        return self._known_key(word)
+
+    def _known_key(self, word: str) -> str:
+        """The word's matching key if some entry holds it, else `UNMATCHABLE`."""
         key = self.matching_key(word)
         return key if _known(key, self._vocabulary()) else UNMATCHABLE
+
+    def _key_cache(self) -> _KeyCache:
+        if self._keys is None:
+            self._keys = _KeyCache(self._word_key)
+        return self._keys
 
     def _vocabulary(self) -> tuple[frozenset[str], frozenset[str]]:
         """Keys and wildcard prefixes that occur anywhere in the lexicon."""
