@@ -344,6 +344,7 @@ def _read_zip(
 # refuses or one nested deeper than this falls back to `json`, so every answer is `json`'s.
 _LONG_NUMBER = re.compile(r"\d{19}")
 _FAST_DEPTH = 200
+_NOT_FAST = object()
 
 
 def _fast_json(text: str) -> Any:
@@ -355,9 +356,6 @@ def _fast_json(text: str) -> Any:
     except orjson.JSONDecodeError:
         return _NOT_FAST
     return data if _shallow(data, _FAST_DEPTH) else _NOT_FAST
-
-
-_NOT_FAST = object()
 
 
 def _shallow(value: Any, depth: int) -> bool:

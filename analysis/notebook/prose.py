@@ -137,10 +137,9 @@ def themes_reaching_target(
     Themes with fewer than `MIN_POSITIVES` labelled sentences, or none tagged, are named as
     not measured rather than counted (a round aimed at some themes holds few of the others).
     """
-    measured = scores[(scores["positives"] >= MIN_POSITIVES) & scores["precision"].notna()]
-    unmeasured = [
-        escape(names.get(t, t)) for t in scores["theme"] if t not in set(measured["theme"])
-    ]
+    is_measured = (scores["positives"] >= MIN_POSITIVES) & scores["precision"].notna()
+    measured = scores[is_measured]
+    unmeasured = [escape(names.get(t, t)) for t in scores.loc[~is_measured, "theme"]]
     if measured.empty:
         return f"no theme has the {MIN_POSITIVES} labelled sentences needed to measure it"
     both = measured[(measured["precision"] >= target) & (measured["recall"] >= target)]
