@@ -54,11 +54,6 @@ def analyse_texts(texts: Sequence[str], lexicon: Lexicon) -> list[DocAnalysis]:
     return results
 
 
-# Per lexicon (kept alive here, so its id stays its own): whether an entry matches a key
-# on its own, per key met so far.
-_ALONE: dict[int, tuple[Lexicon, dict[str, bool]]] = {}
-
-
 def _keyed_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     """The tokens some match can cover, with their key, in text order.
 
@@ -69,17 +64,13 @@ def _keyed_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     """
     pl = _polars()  # imported on first use: see `arabic_batch._polars`
 
-    alone = _ALONE.setdefault(id(lexicon), (lexicon, {}))[1]
     words = tokens["word"].unique().to_list()
     keyed = [(w, k) for w, k in zip(words, lexicon.keys_of(words), strict=True) if k != UNMATCHABLE]
-    for _, key in keyed:
-        if key not in alone:
-            alone[key] = _matched_alone(key, lexicon)
     table = pl.DataFrame(
         {
             "word": [w for w, _ in keyed],
             "key": [k for _, k in keyed],
-            "alone": [alone[k] for _, k in keyed],
+            "alone": [lexicon.matches_alone(k) for _, k in keyed],
         },
         schema={"word": pl.String, "key": pl.String, "alone": pl.Boolean},
     )
@@ -89,11 +80,6 @@ def _keyed_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     before = (doc == doc.shift(-1)) & (index + 1 == index.shift(-1))
     keep = pl.col("alone") | after.fill_null(False) | before.fill_null(False)
     return tokens.filter(keep).drop("alone")
-
-
-def _matched_alone(key: str, lexicon: Lexicon) -> bool:
-    """Whether an entry matches a token of this key with no keyed token beside it."""
-    return next(lexicon.automaton().iter(f" {key} "), None) is not None
 
 
 class _Rows(NamedTuple):

@@ -105,6 +105,7 @@ class Lexicon:
     _vocab: Any = field(default=None, init=False, repr=False, compare=False)
     _finder: Any = field(default=None, init=False, repr=False, compare=False)
     _form_res: Any = field(default=None, init=False, repr=False, compare=False)
+    _alone: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def theme_ids(self) -> list[str]:
@@ -148,6 +149,7 @@ class Lexicon:
         state["_vocab"] = None
         state["_finder"] = None
         state["_form_res"] = None
+        state["_alone"] = None
         return state
 
     def excluded_form(self, theme_id: str, word: str) -> bool:
@@ -173,6 +175,14 @@ class Lexicon:
         if self._automaton is None:
             self._automaton = _build_automaton(self.patterns)
         return self._automaton
+
+    def matches_alone(self, key: str) -> bool:
+        """Whether an entry matches a token of this key with no keyed token beside it (cached)."""
+        if self._alone is None:
+            self._alone = {}
+        if key not in self._alone:
+            self._alone[key] = next(self.automaton().iter(f" {key} "), None) is not None
+        return self._alone[key]
 
     def token_keys(self, words: list[str]) -> list[str]:
         """Matching keys of tokens, `UNMATCHABLE` for a word no entry can match.
