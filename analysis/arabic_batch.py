@@ -13,6 +13,7 @@ hold (a lone surrogate) is left to the exact path (`token_frame` names it in `re
 from __future__ import annotations
 
 import bisect
+import itertools
 import os
 import re
 from collections.abc import Sequence
@@ -104,12 +105,17 @@ class TokenFrame(NamedTuple):
     """The tokens of a batch: one row per token, in text order."""
 
     tokens: pl.DataFrame  # doc (row in the batch), index, word, start, end (stripped text)
-    n_tokens: list[int]  # per text
+    n_tokens: list[int]  # per text, every token (also those `holding` leaves out)
     refused: set[int]  # texts polars cannot hold: the exact path takes them
 
 
-def token_frame(texts: Sequence[str]) -> TokenFrame:
-    """Every token of every text, as `TokenIndex` finds them (see the module docstring)."""
+def token_frame(texts: Sequence[str], *, holding: frozenset[str] | None = None) -> TokenFrame:
+    """Every token of every text, as `TokenIndex` finds them (see the module docstring).
+
+    With `holding`, only the tokens that may hold one of these strings once normalized and
+    case-folded (`arabic.normalize(word).casefold()`): never fewer, a few more where a text
+    holds word characters outside ASCII and the Arabic block, whose every token is kept.
+    """
     pl = _polars()
 
     refused = set()
@@ -118,36 +124,104 @@ def token_frame(texts: Sequence[str]) -> TokenFrame:
     except Exception:  # polars' error for a lone surrogate varies by version: find the texts
         refused = {i for i, t in enumerate(texts) if not _encodable(t)}
         series = pl.Series("text", [("" if i in refused else t) for i, t in enumerate(texts)])
-    invisible, token, piece = patterns()
+    invisible, _, piece = patterns()
     stripped = series.str.replace_all(invisible, "")
-    frame = pl.DataFrame(
-        {
-            "doc": pl.Series(range(len(texts)), dtype=pl.UInt32),
-            "word": stripped.str.extract_all(token),
-            "piece": stripped.str.extract_all(piece),
-        }
+    # One regex pass: each piece is a gap and the token after it; the word is the piece
+    # without its gap, found only for the rows kept.
+    pieces = stripped.str.extract_all(piece)
+    n_tokens = pieces.list.len().fill_null(0)
+    frame = (
+        pl.DataFrame({"doc": pl.Series(range(len(texts)), dtype=pl.UInt32), "piece": pieces})
+        .explode("piece")
+        .drop_nulls("piece")
     )
-    n_tokens = frame["word"].list.len().fill_null(0)
     # Each token's row in the batch and its text's first row give its index in the text; a
-    # running sum of piece lengths (gap + token) over the batch, less the sum before its
-    # text's first row, gives its end: no grouping needed, the rows are in text order.
+    # running sum of piece lengths over the batch, less the sum before its text's first row,
+    # gives its end: no grouping needed, the rows are in text order.
     first_row = n_tokens.cum_sum() - n_tokens
-    tokens = frame.explode("word", "piece").drop_nulls("word")
-    ends = tokens["piece"].str.len_chars().cast(pl.Int64).cum_sum()
+    ends = frame["piece"].str.len_chars().cast(pl.Int64).cum_sum()
     before = ends.shift(1, fill_value=0)
-    doc = tokens["doc"]
+    doc = frame["doc"]
     firsts = first_row.gather(doc)
-    ends = ends - before.gather(firsts)
     tokens = pl.DataFrame(
         {
             "doc": doc,
             "index": (pl.int_range(len(doc), eager=True) - firsts).cast(pl.UInt32),
-            "word": tokens["word"],
-            "start": ends - tokens["word"].str.len_chars(),
-            "end": ends,
+            "piece": frame["piece"],
+            "end": ends - before.gather(firsts),
         }
     )
+    if holding is not None:
+        every_token = stripped.str.contains(_uncased_pattern()).fill_null(False)
+        tokens = tokens.filter(
+            pl.col("piece").str.contains_any(
+                spellings_of(frozenset(holding)), ascii_case_insensitive=True
+            )
+            | every_token.gather(tokens["doc"])
+        )
+    word = tokens["piece"].str.replace(f"^{_gap_pattern()}", "")
+    tokens = tokens.select(
+        "doc",
+        "index",
+        word.alias("word"),
+        (pl.col("end") - word.str.len_chars()).alias("start"),
+        "end",
+    )
     return TokenFrame(tokens, n_tokens.to_list(), refused)
+
+
+def _gap_pattern() -> str:
+    c = classes()
+    return _rust_class((*c.arabic, *c.other), negated=True) + "+"
+
+
+@cache
+def _uncased_pattern() -> str:
+    """A word character outside ASCII and the Arabic block: one whose case folding or
+    normalization `spellings_of` does not follow (Latin-1 letters, presentation forms, ...)."""
+    c = classes()
+    outside = [
+        (a, b)
+        for first, last in (*c.arabic, *c.other)
+        for a, b in _minus(first, last, ((0, 0x7F), (0x600, 0x6FF)))
+    ]
+    return _rust_class(tuple(outside))
+
+
+def _minus(first: int, last: int, holes: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The range first..last without the ranges in `holes` (sorted, disjoint)."""
+    pieces = []
+    for low, high in holes:
+        if low > first:
+            pieces.append((first, min(last, low - 1)))
+        first = max(first, high + 1)
+    if first <= last:
+        pieces.append((first, last))
+    return [(a, b) for a, b in pieces if a <= b]
+
+
+@cache
+def spellings_of(strings: frozenset[str]) -> list[str]:
+    """Every spelling in ASCII and the Arabic block that `arabic.normalize` turns into one of
+    `strings` (أمن, إمن, آمن ... for امن), for a search in text not yet normalized."""
+    sources = _normalized_from()
+    spellings: set[str] = set()
+    for string in strings:
+        choices = [sources.get(ch, ch) for ch in string]
+        spellings.update("".join(p) for p in itertools.product(*choices))
+    return sorted(spellings)
+
+
+@cache
+def _normalized_from() -> dict[str, str]:
+    """Character -> the characters of ASCII and the Arabic block it is the normal form of."""
+    sources: dict[str, str] = {}
+    for code in (*range(0x80), *range(0x600, 0x700)):
+        ch = chr(code)
+        form = arabic.normalize(ch)
+        if len(form) == 1:  # marks and tatweel are deleted: the stripped text has none
+            sources[form] = sources.get(form, "") + ch
+    return sources
 
 
 def _encodable(text: str) -> bool:

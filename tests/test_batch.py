@@ -180,6 +180,14 @@ PIECES = [
     "داعش",
     "بالإرهابيين",
     "مكافحة",
+    # case and normal forms the token filter must follow: ASCII case, and letters outside
+    # ASCII whose case folding gives ASCII (Kelvin sign, long s, dotted capital I)
+    "GAMMA",
+    "Term",
+    "\u212aappa",
+    "\u017fix",
+    "\u0130sis",
+    "ﻷمن",
 ]
 
 
@@ -224,6 +232,63 @@ def test_keys_of_equals_one_word_at_a_time():
     fresh = parse_lexicon(config.LEXICON_PATH.read_text(encoding="utf-8"))
     assert fresh.keys_of(words) == [lexicon._word_key(w) for w in words]
     assert any(k != UNMATCHABLE for k in fresh.keys_of(words))
+
+
+# --- the token filter keeps every token a key may be found in ---------------------------------
+
+
+def test_spellings_of_gives_every_spelling_normalize_maps_to_the_string():
+    spellings = arabic_batch.spellings_of(frozenset({"امن", "isis", "هيءه"}))
+    assert {"أمن", "إمن", "آمن", "ٱمن", "امن", "isis", "هيءة"} <= set(spellings)
+    assert {arabic.normalize(s) for s in spellings} == {"امن", "isis", "هيءه"}
+
+
+HOLDING = frozenset({"امن", "gamm", "appa", "sis", "ix", "1"})
+
+
+def kept_words(texts: list[str]) -> list[list[tuple[int, str]]]:
+    frame = arabic_batch.token_frame(texts, holding=HOLDING)
+    rows: list[list[tuple[int, str]]] = [[] for _ in texts]
+    for doc, index, word, *_ in frame.tokens.iter_rows():
+        rows[doc].append((index, word))
+    return rows
+
+
+# A word character outside ASCII and the Arabic block: where the filter keeps every token.
+OUTSIDE_ASCII_AND_ARABIC = re.compile(r"[^\W\x00-\x7f\u0600-\u06ff]")
+
+
+def holds(word: str) -> bool:
+    form = arabic.normalize(word).casefold()
+    return any(string in form for string in HOLDING)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(PIECES), max_size=40), min_size=1, max_size=4))
+def test_the_token_filter_never_drops_a_token_holding_a_string(documents) -> None:
+    """A token whose normal, case-folded form holds a string is kept, with its index, words
+    and offsets as the full frame has them; in a text of ASCII and Arabic only, nothing else."""
+    texts = [" ".join(pieces) for pieces in documents]
+    everything = arabic_batch.token_frame(texts).tokens
+    filtered = arabic_batch.token_frame(texts, holding=HOLDING).tokens
+    assert set(filtered.iter_rows()) <= set(everything.iter_rows())
+    for text, kept in zip(texts, kept_words(texts), strict=True):
+        words = arabic.TokenIndex(text).words
+        wanted = [(j, w) for j, w in enumerate(words) if holds(w)]
+        if OUTSIDE_ASCII_AND_ARABIC.search(text):
+            assert set(wanted) <= set(kept), text
+        else:
+            assert kept == wanted, text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=60), min_size=1, max_size=4))
+def test_the_token_filter_never_drops_a_token_holding_a_string_in_any_unicode(texts) -> None:
+    frame = arabic_batch.token_frame(texts, holding=HOLDING)
+    for i, (text, kept) in enumerate(zip(texts, kept_words(texts), strict=True)):
+        if i not in frame.refused:
+            words = arabic.TokenIndex(text).words
+            assert {(j, w) for j, w in enumerate(words) if holds(w)} <= set(kept)
 
 
 # --- real text --------------------------------------------------------------------------------

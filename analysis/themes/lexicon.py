@@ -12,7 +12,7 @@ import bisect
 import hashlib
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -153,21 +153,24 @@ class Lexicon:
         return state
 
     def excluded_form(self, theme_id: str, word: str) -> bool:
-        """Whether `word`, as spelled, is one of the theme's `exclude_forms` (clitics allowed).
+        """Whether `word`, as spelled, is one of the theme's `exclude_forms` (clitics allowed)."""
+        return self.excluded_spellings(theme_id)[word]
 
-        Answered once per theme and distinct word per process (cached), like the keys.
-        """
+    def excluded_spellings(self, theme_id: str) -> Mapping[str, bool]:
+        """word -> `excluded_form(theme_id, word)`, answered once per distinct word and
+        process (cached), like the keys."""
         if self._form_res is None:
-            self._form_res = (
-                {t: _excluded_forms_re(forms) for t, forms in self.excluded_forms.items()},
-                {},
-            )
-        patterns, answers = self._form_res
-        answer = answers.get((theme_id, word))
-        if answer is None:
-            pattern = patterns.get(theme_id)
-            answer = answers[theme_id, word] = bool(pattern and pattern.match(_spelling(word)))
-        return answer
+            self._form_res = {}
+        answers = self._form_res.get(theme_id)
+        if answers is None:
+            forms = self.excluded_forms.get(theme_id)
+            if not forms:
+                answers = _NO_WORD
+            else:
+                pattern = _excluded_forms_re(forms)
+                answers = _KeyCache(lambda word: pattern.match(_spelling(word)) is not None)
+            self._form_res[theme_id] = answers
+        return answers
 
     # -- compiled matcher, built lazily -----------------------------------------------------
 
@@ -264,6 +267,16 @@ class _KeyCache(dict):
     def __missing__(self, word: str) -> str:
         key = self[word] = self.key_of(word)
         return key
+
+
+class _NoWord(dict):
+    """word -> False for every word, storing none."""
+
+    def __missing__(self, word: str) -> bool:
+        return False
+
+
+_NO_WORD = _NoWord()
 
 
 def word_key(word: str) -> str:

@@ -158,10 +158,15 @@ def _spelled_right(
     found: list[_Found], theme_id: str, words: Sequence[str] | Mapping[int, str], lexicon: Lexicon
 ) -> list[_Found]:
     """The matches none of whose words is one of the theme's excluded spellings."""
+    excluded = lexicon.excluded_spellings(theme_id)
     return [
         f
         for f in found
-        if not any(lexicon.excluded_form(theme_id, words[i]) for i in range(f.first, f.last + 1))
+        if not (
+            excluded[words[f.first]]
+            if f.first == f.last  # most matches are one word: no generator for them
+            else any(excluded[words[i]] for i in range(f.first, f.last + 1))
+        )
     ]
 
 
