@@ -238,17 +238,17 @@ def run_pipeline(
     workers: int = 1,
     engine: Engine = "local",
     scheduler: str | None = None,
-    columnar: bool = False,
+    columnar: bool = True,
 ) -> PipelineResult:
     """Load, clean, de-duplicate and analyse a corpus in one streaming pass.
 
     `keep_text=False` leaves `raw_text` and `text` out of the documents table (what the
     document x theme table needs, at a fraction of the memory; KWIC needs the text).
     `workers`, `engine` and `scheduler` choose where the per-document work runs (see
-    `analysis.parallel.map_ordered`); every choice gives identical results. `columnar=True`
-    analyses each file's documents in batches as columns (`themes.analyse_texts`): the same
-    results again; not the default, as on SaudiNewsNet it is no faster yet and its workers
-    are larger (`benchmarks/README.md`).
+    `analysis.parallel.map_ordered`); every choice gives identical results. `columnar=True` (the
+    default) analyses each file's documents in batches as columns (`themes.analyse_texts`);
+    `columnar=False` analyses one document at a time (`themes.analyse_text`, the reference
+    the batch path is tested against): the same results again.
     """
     root = Path(path) if path is not None else config.default_corpus()
     lexicon = _resolve_lexicon(lexicon)
