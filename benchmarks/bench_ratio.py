@@ -6,9 +6,9 @@ What `make bench` runs. Every round runs, one after the other, the peer (CAMeL T
 normalize + dediac + tokenize + Counter over texts already in memory, `bench_pipeline
 job_peer`), then `python -m analysis themes CORPUS --format csv` with `--workers 1`, with
 `--workers 2`, and with `--engine dask` on a real local scheduler (`dask scheduler` plus two
-`dask worker --no-nanny` processes of one thread each, started fresh before each Dask run so that no
-run inherits a warm worker; their start-up is not timed, as a cluster exists before the
-command runs). Rounds alternate so that a change of machine load affects every
+`dask worker --no-nanny --preload analysis.dask_worker` processes of one thread each, started
+fresh before each Dask run so that no run inherits a warm worker's caches; their start-up,
+imports included, is not timed, as a cluster exists before the command runs). Rounds alternate so that a change of machine load affects every
 configuration alike; the table gives the median of the rounds, the ratio of the peer's
 median to it, and the largest peak RSS (summed over the command's process tree, plus the
 Dask workers and scheduler). Each configuration's CSV is compared byte for byte with the
@@ -59,6 +59,7 @@ def dask_cluster(workers: int = 2) -> Iterator[tuple[str, list[psutil.Process]]]
     address = f"tcp://127.0.0.1:{port}"
     scheduler = [str(bindir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port)]
     worker = [str(bindir / "dask"), "worker", address, "--nthreads", "1", "--no-nanny"]
+    worker += ["--preload", "analysis.dask_worker"]
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     procs = [subprocess.Popen([*scheduler, "--dashboard-address", ":0"], **quiet)]
     try:

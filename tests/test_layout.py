@@ -23,7 +23,7 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("analysis.corpus",),
     ("analysis.arabic", "analysis.arabic_batch"),
     ("analysis.themes",),
-    ("analysis.pipeline",),
+    ("analysis.pipeline", "analysis.dask_worker"),
     ("analysis.trends",),
     ("analysis.plotting",),
     ("analysis.notebook",),

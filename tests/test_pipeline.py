@@ -110,8 +110,13 @@ def test_two_local_workers_give_identical_results(single, small_chunks):
 @pytest.fixture(scope="module")
 def dask_scheduler():
     distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    # Started as the README says a cluster is: workers preload the package.
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
+        preload=["analysis.dask_worker"],
     ) as cluster:
         yield cluster.scheduler_address
 
@@ -119,6 +124,25 @@ def dask_scheduler():
 def test_dask_local_cluster_gives_identical_results(single, small_chunks, dask_scheduler):
     result = run_pipeline(DATA, engine="dask", scheduler=dask_scheduler)
     assert_same_result(result, single)
+
+
+@pytest.mark.parametrize("preload", [[], ["analysis.dask_worker"]])
+def test_dask_workers_preload_what_a_shard_task_runs(preload):
+    """`--preload analysis.dask_worker` imports the stages before the first task arrives
+    (and a worker without it has not: the check can tell)."""
+    distributed = pytest.importorskip("distributed")
+    names = ("analysis.pipeline", "analysis.themes.batch", "polars")
+    with (
+        distributed.LocalCluster(
+            n_workers=1, processes=True, dashboard_address=":0", preload=preload
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        # A builtin, pickled by name: a function of this module would import it, and with it
+        # the package, into the worker.
+        answers = client.run(eval, f"[n in __import__('sys').modules for n in {names!r}]")
+    assert len(answers) == 1
+    assert next(iter(answers.values())) == [bool(preload)] * len(names)
 
 
 def test_scheduler_without_dask_engine_is_refused():
