@@ -2,19 +2,19 @@
 
     python benchmarks/bench_ratio.py [CORPUS] [--repeat 3] [--no-stages]
 
-What `make bench` runs. Every round runs, one after the other, the peer (CAMeL Tools'
-normalize + dediac + tokenize + Counter over texts already in memory, `bench_pipeline
-job_peer`), then `python -m analysis themes CORPUS --format csv` with `--workers 1`, with
-`--workers 2`, and with `--engine dask` on a real local scheduler (`dask scheduler` plus two
-`dask worker --no-nanny --preload analysis.dask_worker` processes of one thread each, started
-fresh before each Dask run so that no run inherits a warm worker's caches; their start-up,
-imports included, is not timed, as a cluster exists before the command runs). Rounds alternate so that a change of machine load affects every
-configuration alike; the table gives the median of the rounds, the ratio of the peer's
-median to it, and the largest peak RSS (summed over the command's process tree, plus the
-Dask workers and scheduler). Each configuration's CSV is compared byte for byte with the
-first one's. Then the stages are measured once each (`bench_pipeline` jobs: load, clean,
-normalize+tokenize, themes, tables, pipeline in process), and the load average is printed
-at the start and the end: on a machine with other jobs the figures move with it.
+What `make bench` runs. Every round runs, one after the other, the peer (CAMeL Tools' normalize
++ dediac + tokenize + Counter over texts already in memory, `bench_pipeline job_peer`), then
+`python -m analysis themes CORPUS --format csv` with `--workers 1`, with `--workers 2`, and
+with `--engine dask` on a real local scheduler (`dask scheduler` plus two `dask worker
+--no-nanny --preload analysis.dask_worker` processes of one thread each, started fresh before
+each Dask run so that no run inherits a warm worker's caches; their start-up, imports included,
+is not timed, as a cluster exists before the command runs). Rounds alternate so that a change
+of machine load affects every configuration alike; the table gives the median of the rounds,
+the ratio of the peer's median to it, and the largest peak RSS (summed over the command's
+process tree, plus the Dask workers and scheduler). Each configuration's CSV is compared byte
+for byte with the first one's. Then the stages are measured once each (`bench_pipeline` jobs:
+load, clean, normalize+tokenize, themes, tables, pipeline in process), and the load average is
+printed at the start and the end: on a machine with other jobs the figures move with it.
 """
 
 from __future__ import annotations
