@@ -217,6 +217,24 @@ def job_themes(corpus: Path, fraction: Fraction) -> tuple[Callable[[], object], 
     return run, texts
 
 
+def job_themes_batch(corpus: Path, fraction: Fraction) -> tuple[Callable[[], object], list[str]]:
+    """Theme matching as the pipeline runs it by default: `themes.analyse_texts` on batches of
+    `pipeline.BATCH_DOCUMENTS` cleaned texts."""
+    from analysis.pipeline import BATCH_DOCUMENTS
+    from analysis.themes import analyse_texts, load_lexicon
+
+    lexicon = load_lexicon()
+    texts, cleaned = _cleaned(corpus, fraction)
+
+    def run() -> int:
+        return sum(
+            len(analyse_texts(cleaned[i : i + BATCH_DOCUMENTS], lexicon))
+            for i in range(0, len(cleaned), BATCH_DOCUMENTS)
+        )
+
+    return run, texts
+
+
 def job_tables(corpus: Path, fraction: Fraction) -> tuple[Callable[[], object], list[str] | None]:
     """The document x theme table and the theme summary from the pipeline's result."""
     from analysis import themes
@@ -251,6 +269,7 @@ JOBS: dict[str, Callable[[Path, Fraction], tuple[Callable[[], object], list[str]
     "clean": job_clean,
     "tokenize": job_tokenize,
     "themes": job_themes,
+    "batch": job_themes_batch,
     "tables": job_tables,
     "pipeline": job_pipeline,
 }

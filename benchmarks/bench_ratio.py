@@ -13,8 +13,9 @@ of machine load affects every configuration alike; the table gives the median of
 the ratio of the peer's median to it, and the largest peak RSS (summed over the command's
 process tree, plus the Dask workers and scheduler). Each configuration's CSV is compared byte
 for byte with the first one's. Then the stages are measured once each (`bench_pipeline` jobs:
-load, clean, normalize+tokenize, themes, tables, pipeline in process), and the load average is
-printed at the start and the end: on a machine with other jobs the figures move with it.
+load, clean, normalize+tokenize, themes one text at a time and in batches, tables, pipeline in
+process), and the load average is printed at the start and the end: on a machine with other
+jobs the figures move with it.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ import bench_pipeline as bp
 
 WHOLE = Fraction(1)
 CONFIGS = ("peer", "cli w=1", "cli w=2", "cli dask 2w")
-STAGES = ("load", "clean", "tokenize", "themes", "tables", "pipeline")
+STAGES = ("load", "clean", "tokenize", "themes", "batch", "tables", "pipeline")
 
 
 def _free_port() -> int:
