@@ -226,6 +226,27 @@ def test_analyse_texts_equals_analyse_text_on_written_cases(text) -> None:
     assert_same_analysis([text, text + " " + text], parse_lexicon(PROPERTY_LEXICON))
 
 
+# Entries of several keys, one ending in a word family: the batch path keeps a keyed token
+# only next to a key it makes an entry's pair with (`batch._key_pairs`).
+PAIRS_LEXICON = """
+version: "pairs-1"
+themes:
+  - id: one
+    name_ar: واحد
+    name_en: One
+    description: phrases of two and three keys, one ending in a word family
+    words: [gamma]
+    phrases: [delta hint*, في منطقة الساحل, gamma delta gamma]
+"""
+PAIR_WORDS = ["delta", "hint", "hints", "hinter", "gamma", "في", "منطقة", "الساحل", "x", "."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(PAIR_WORDS), max_size=40), min_size=1, max_size=4))
+def test_entries_of_several_keys_survive_the_pair_filter(documents) -> None:
+    assert_same_analysis([" ".join(words) for words in documents], parse_lexicon(PAIRS_LEXICON))
+
+
 def test_keys_of_equals_one_word_at_a_time():
     lexicon = default_lexicon()
     words = sorted({w for t in seed_texts() for w in arabic.TokenIndex(t).words})
