@@ -153,12 +153,10 @@ def token_frame(texts: Sequence[str], *, holding: frozenset[str] | None = None) 
     )
     if holding is not None:
         every_token = stripped.str.contains(_uncased_pattern()).fill_null(False)
-        tokens = tokens.filter(
-            pl.col("piece").str.contains_any(
-                spellings_of(frozenset(holding)), ascii_case_insensitive=True
-            )
-            | every_token.gather(tokens["doc"])
-        )
+        keep = every_token.gather(tokens["doc"])
+        if spellings := spellings_of(frozenset(holding)):
+            keep = keep | tokens["piece"].str.contains_any(spellings, ascii_case_insensitive=True)
+        tokens = tokens.filter(keep)
     word = tokens["piece"].str.replace(f"^{_gap_pattern()}", "")
     tokens = tokens.select(
         "doc",

@@ -264,6 +264,13 @@ def test_spellings_of_gives_every_spelling_normalize_maps_to_the_string():
     assert {arabic.normalize(s) for s in spellings} == {"امن", "isis", "هيءه"}
 
 
+def test_holding_nothing_keeps_no_token_but_counts_them_all():
+    frame = arabic_batch.token_frame(["الأمن abc", "café x"], holding=frozenset())
+    assert frame.n_tokens == [2, 2]
+    # the second text holds é, which the search does not fold: its tokens are all kept
+    assert frame.tokens["doc"].to_list() == [1, 1]
+
+
 HOLDING = frozenset({"امن", "gamm", "appa", "sis", "ix", "1"})
 
 

@@ -39,8 +39,7 @@ if TYPE_CHECKING:
 
 def analyse_texts(texts: Sequence[str], lexicon: Lexicon) -> list[DocAnalysis]:
     """`[analyse_text(text, lexicon) for text in texts]`, computed as columns."""
-    exact, prefixes = lexicon._vocabulary()
-    frame = token_frame(texts, holding=exact | prefixes)
+    frame = token_frame(texts, holding=lexicon.searched_strings())
     keyed = _keyed_tokens(frame.tokens, lexicon)
     by_doc = _rows_by_doc(keyed)
     results = []

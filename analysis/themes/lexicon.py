@@ -238,6 +238,12 @@ class Lexicon:
             self._keys = _KeyCache(self._word_key)
         return self._keys
 
+    def searched_strings(self) -> frozenset[str]:
+        """Every key and wildcard prefix: a word whose normalized, case-folded form holds none
+        of them matches no entry (what the batch path searches tokens for)."""
+        exact, prefixes = self._vocabulary()
+        return exact | prefixes
+
     def _vocabulary(self) -> tuple[frozenset[str], frozenset[str]]:
         """Keys and wildcard prefixes that occur anywhere in the lexicon."""
         if self._vocab is None:
@@ -249,9 +255,8 @@ class Lexicon:
     def _vocabulary_finder(self) -> Any:
         """An automaton finding any lexicon key or wildcard prefix inside a word."""
         if self._finder is None:
-            exact, prefixes = self._vocabulary()
             self._finder = ahocorasick.Automaton()
-            for string in exact | prefixes:
+            for string in self.searched_strings():
                 self._finder.add_word(string, None)
             self._finder.make_automaton()
         return self._finder
