@@ -16,12 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from test_corpus import BODY, BODY_2  # the same two article bodies as the loader's tests
 
 from analysis import config
-from analysis.corpus import CorpusError, iter_documents, load_corpus, readers
+from analysis.corpus import CorpusError, iter_documents, load_corpus
 
 BODY_3 = "وقالت وزارة الصحة إن حملة التطعيم ستشمل جميع المدارس في المملكة خلال الشهر المقبل."
 
@@ -445,41 +443,3 @@ def _pipeline_corpus(path: Path):
     from analysis.pipeline import run_pipeline
 
     return run_pipeline(path).corpus
-
-
-# --- the fast JSON reader gives json's values or steps aside ----------------------------------
-
-_JSON_VALUES = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=20,
-)
-
-
-@settings(max_examples=300, deadline=None)
-@given(value=_JSON_VALUES)
-def test_fast_json_reads_what_json_reads(value):
-    text = json.dumps(value, ensure_ascii=False)
-    fast = readers._fast_json(text)
-    if fast is not readers._NOT_FAST:
-        assert fast == json.loads(text)
-        assert repr(fast) == repr(json.loads(text))  # int stays int, -0.0 stays -0.0
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "[123456789012345678901234567890]",  # orjson would read a float
-        "[-9223372036854775809]",
-        "[NaN]",  # json reads it, orjson refuses it
-        "[1e400]",
-        "[" * 300 + "]" * 300,  # deeper than the fast path walks
-        "[1]\n[2]",  # one object per line: json's "Extra data" decides
-    ],
-)
-def test_fast_json_steps_aside_where_it_would_differ(text):
-    assert readers._fast_json(text) is readers._NOT_FAST
