@@ -308,53 +308,81 @@ class TokenIndex:
     controls inside it (so it has the same `normalize` form), and `span(i)` is
     `(tokenize(text)[i].start, tokenize(text)[i].end)`. Building a `Token` (or a match
     object) per word is most of `tokenize`'s cost; here one capturing split gives the words
-    and the gaps between them, and offsets are running sums of their lengths (C speed).
+    and the gaps between them, and offsets are running sums of their lengths (C speed),
+    mapped back past the removed characters by an `OffsetMap`.
     """
 
     def __init__(self, text: str) -> None:
-        gaps = [(m.start(), m.end()) for m in _INVISIBLE_IN_WORDS_RE.finditer(text)]
-        self._stripped = _INVISIBLE_IN_WORDS_RE.sub("", text) if gaps else text
+        self._offsets = OffsetMap(text)
+        stripped = _INVISIBLE_IN_WORDS_RE.sub("", text) if self._offsets.gap_at else text
         # [gap, word, gap, word, ..., gap]: the pattern has one group, around the whole token.
-        self._pieces = _TOKEN_SPLIT_RE.split(self._stripped)
+        self._pieces = _TOKEN_SPLIT_RE.split(stripped)
         self.words: list[str] = self._pieces[1::2]
         self._ends: list[int] | None = None  # running ends of the pieces, built on first use
-        # Each removed run's position in the stripped text, and how many characters were
-        # removed up to and including it.
-        self._gap_at: list[int] = []
-        self._removed_through: list[int] = []
-        self._gap_starts: list[int] = [start for start, _ in gaps]
-        removed = 0
-        for start, end in gaps:
-            self._gap_at.append(start - removed)
-            removed += end - start
-            self._removed_through.append(removed)
 
     def __len__(self) -> int:
         return len(self.words)
-
-    def _removed_before(self, position: int) -> tuple[int, int]:
-        """(runs at or before stripped ``position``, characters they removed)."""
-        runs = bisect.bisect_right(self._gap_at, position)
-        return runs, self._removed_through[runs - 1] if runs else 0
 
     def span(self, i: int) -> tuple[int, int]:
         """Offsets of token ``i`` in the original text, as `tokenize` gives them."""
         if self._ends is None:
             self._ends = list(itertools.accumulate(map(len, self._pieces)))
-        first, stop = self._ends[2 * i], self._ends[2 * i + 1]
-        if not self._gap_at:
+        return self._offsets.span(self._ends[2 * i], self._ends[2 * i + 1], self.words[i])
+
+
+class OffsetMap:
+    """Offsets in a text with its invisible characters removed -> offsets in the text.
+
+    `TokenIndex.span` and the batch tokenizer (`arabic_batch`, whose offsets are in the
+    stripped text) both map their tokens back through it.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.gap_at: list[int] = []  # each removed run's position in the stripped text
+        self.removed_through: list[int] = []  # characters removed up to and including it
+        self.gap_starts: list[int] = []  # its position in the text
+        removed = 0
+        for match in _INVISIBLE_IN_WORDS_RE.finditer(text):
+            start, end = match.span()
+            self.gap_starts.append(start)
+            self.gap_at.append(start - removed)
+            removed += end - start
+            self.removed_through.append(removed)
+
+    def _removed_before(self, position: int) -> tuple[int, int]:
+        runs = bisect.bisect_right(self.gap_at, position)
+        return runs, self.removed_through[runs - 1] if runs else 0
+
+    def span(self, first: int, stop: int, word: str) -> tuple[int, int]:
+        """Offsets in the text of the token `word` found at `first:stop` of the stripped text."""
+        if not self.gap_at:
             return first, stop
         start = first + self._removed_before(first)[1]
         runs, removed = self._removed_before(stop - 1)
         end = stop + removed
         # Marks written right after an Arabic word's last letter belong to the word.
         if (
-            runs < len(self._gap_at)
-            and self._gap_starts[runs] == end
-            and _ARABIC_LETTER_RE.match(self._stripped, stop - 1)
+            runs < len(self.gap_at)
+            and self.gap_starts[runs] == end
+            and _ARABIC_LETTER_RE.match(word, len(word) - 1)
         ):
-            end += self._removed_through[runs] - removed
+            end += self.removed_through[runs] - removed
         return start, end
+
+    def stripped(self, position: int) -> int:
+        """The stripped offset of text offset `position`: characters removed before it taken
+        off (a sentence start, compared with tokens' stripped starts)."""
+        runs = bisect.bisect_right(self.gap_starts, position)
+        if not runs:
+            return position
+        removed = self.removed_through[runs - 1]
+        # A run that `position` falls inside has removed only the characters before it.
+        run_start = self.gap_starts[runs - 1]
+        run_length = removed - (self.removed_through[runs - 2] if runs > 1 else 0)
+        inside = position - run_start
+        if inside < run_length:
+            removed -= run_length - inside
+        return position - removed
 
 
 _ARABIC_SURFACE_WORD_RE = re.compile(

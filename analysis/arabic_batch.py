@@ -2,7 +2,7 @@
 
 `token_frame(texts)` gives, for every token of every text, what `arabic.TokenIndex` gives one
 text at a time: its word (marks, tatweel and format controls removed) and its offsets in the
-text with those removed; `OffsetMap` turns such offsets into offsets of the text given, as
+text with those removed; `arabic.OffsetMap` turns such offsets into offsets of the text given, as
 `TokenIndex.span` does. The regexes are `arabic`'s, rewritten for Rust's engine: every
 character class is listed range by range as Python's own regexes find it over every code
 point (the engines' `\\w` and `\\d` differ), so that both agree on every character, and the
@@ -12,7 +12,6 @@ hold (a lone surrogate) is left to the exact path (`token_frame` names it in `re
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import os
 import re
@@ -21,7 +20,6 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from analysis import arabic
-from analysis.arabic import _INVISIBLE_IN_WORDS_RE
 from analysis.charsets import CodeRanges
 
 if TYPE_CHECKING:
@@ -228,57 +226,3 @@ def _encodable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-class OffsetMap:
-    """Offsets in a text with its invisible characters removed -> offsets in the text.
-
-    The same arithmetic as `arabic.TokenIndex.span`, from the removed runs alone.
-    """
-
-    def __init__(self, text: str) -> None:
-        self.gap_at: list[int] = []  # each removed run's position in the stripped text
-        self.removed_through: list[int] = []  # characters removed up to and including it
-        self.gap_starts: list[int] = []  # its position in the text
-        removed = 0
-        for match in _INVISIBLE_IN_WORDS_RE.finditer(text):
-            start, end = match.span()
-            self.gap_starts.append(start)
-            self.gap_at.append(start - removed)
-            removed += end - start
-            self.removed_through.append(removed)
-
-    def _removed_before(self, position: int) -> tuple[int, int]:
-        runs = bisect.bisect_right(self.gap_at, position)
-        return runs, self.removed_through[runs - 1] if runs else 0
-
-    def span(self, first: int, stop: int, word: str) -> tuple[int, int]:
-        """`TokenIndex.span` of the token `word` found at `first:stop` of the stripped text."""
-        if not self.gap_at:
-            return first, stop
-        start = first + self._removed_before(first)[1]
-        runs, removed = self._removed_before(stop - 1)
-        end = stop + removed
-        # Marks written right after an Arabic word's last letter belong to the word.
-        if (
-            runs < len(self.gap_at)
-            and self.gap_starts[runs] == end
-            and arabic._ARABIC_LETTER_RE.match(word, len(word) - 1)
-        ):
-            end += self.removed_through[runs] - removed
-        return start, end
-
-    def stripped(self, position: int) -> int:
-        """The stripped offset of text offset `position`: characters removed before it taken
-        off (a sentence start, compared with tokens' stripped starts)."""
-        runs = bisect.bisect_right(self.gap_starts, position)
-        if not runs:
-            return position
-        removed = self.removed_through[runs - 1]
-        # A run that `position` falls inside has removed only the characters before it.
-        run_start = self.gap_starts[runs - 1]
-        run_length = removed - (self.removed_through[runs - 2] if runs > 1 else 0)
-        inside = position - run_start
-        if inside < run_length:
-            removed -= run_length - inside
-        return position - removed

@@ -46,7 +46,7 @@ def batch_token_rows(texts: list[str]) -> list[list[tuple[str, int, int]]]:
     out: list[list[tuple]] = [[] for _ in texts]
     for doc, index, word, start, end in frame.tokens.iter_rows():
         assert index == len(out[doc])
-        offsets = arabic_batch.OffsetMap(texts[doc])
+        offsets = arabic.OffsetMap(texts[doc])
         out[doc].append((word, start, end, *offsets.span(start, end, word)))
     for i, text in enumerate(texts):
         if i in frame.refused:

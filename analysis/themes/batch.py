@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from analysis import arabic
-from analysis.arabic_batch import OffsetMap, _polars, token_frame
+from analysis.arabic_batch import _polars, token_frame
 from analysis.themes.lexicon import UNMATCHABLE, Lexicon
 from analysis.themes.matcher import (
     DocAnalysis,
@@ -132,7 +132,7 @@ def _analyse(
     text: str, n_tokens: int, starts: list[int], rows: _Rows, lexicon: Lexicon
 ) -> DocAnalysis:
     """One text's `DocAnalysis` from its keyed tokens (see the module docstring)."""
-    offsets = OffsetMap(text)
+    offsets = arabic.OffsetMap(text)
     stripped_starts = [offsets.stripped(s) for s in starts] if offsets.gap_at else starts
     slots: list[str] = []  # keys and separators
     slot_rows: list[int] = []  # the row of each slot, -1 for a separator
