@@ -17,7 +17,6 @@ string per text for the automaton; the same `DocAnalysis` as the per-text functi
 
 from __future__ import annotations
 
-import bisect
 import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
@@ -28,6 +27,7 @@ from analysis.themes.lexicon import UNMATCHABLE, Lexicon
 from analysis.themes.matcher import (
     DocAnalysis,
     _Found,
+    _sentence_of,
     analyse_text,
     automaton_matches,
     counted_hits,
@@ -136,7 +136,7 @@ def _analyse(
     stripped_starts = [offsets.stripped(s) for s in starts] if offsets.gap_at else starts
     slots: list[str] = []  # keys and separators
     slot_rows: list[int] = []  # the row of each slot, -1 for a separator
-    sentences = [max(bisect.bisect_right(stripped_starts, s) - 1, 0) for s in rows.start]
+    sentences = [_sentence_of(start, stripped_starts) for start in rows.start]
     previous_index = previous_sentence = -2
     for r, (index, key, sentence) in enumerate(zip(rows.token, rows.key, sentences, strict=True)):
         if index != previous_index + 1 or sentence != previous_sentence:

@@ -152,13 +152,9 @@ class Lexicon:
         state["_alone"] = None
         return state
 
-    def excluded_form(self, theme_id: str, word: str) -> bool:
-        """Whether `word`, as spelled, is one of the theme's `exclude_forms` (clitics allowed)."""
-        return self.excluded_spellings(theme_id)[word]
-
     def excluded_spellings(self, theme_id: str) -> Mapping[str, bool]:
-        """word -> `excluded_form(theme_id, word)`, answered once per distinct word and
-        process (cached), like the keys."""
+        """word -> whether `word`, as spelled, is one of the theme's `exclude_forms` (clitics
+        allowed); answered once per distinct word and process (cached), like the keys."""
         if self._form_res is None:
             self._form_res = {}
         answers = self._form_res.get(theme_id)
