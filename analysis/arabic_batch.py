@@ -94,6 +94,11 @@ def _polars() -> Any:
     # grows by a hundred MB over a run. Returned at once, the batches cost about half of that
     # (the time it costs was within the noise of our runs). A setting already made is kept.
     os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+    # One polars thread: the pipeline already keeps the cores busy (its tokenizing thread
+    # beside the Python one, one process per worker), and polars' own pool only competed with
+    # them (SaudiNewsNet in one process: 1 to 3 s more CPU and a slower run). Read once, when
+    # polars is first imported; a setting already made is kept.
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")
     import polars
 
     return polars
@@ -105,6 +110,7 @@ class TokenFrame(NamedTuple):
     tokens: pl.DataFrame  # doc (row in the batch), index, word, start, end (stripped text)
     n_tokens: list[int]  # per text, every token (also those `holding` leaves out)
     refused: set[int]  # texts polars cannot hold: the exact path takes them
+    invisible: list[bool]  # per text, whether it holds characters the tokens' offsets skip
 
 
 def token_frame(texts: Sequence[str], *, holding: frozenset[str] | None = None) -> TokenFrame:
@@ -123,47 +129,60 @@ def token_frame(texts: Sequence[str], *, holding: frozenset[str] | None = None) 
         refused = {i for i, t in enumerate(texts) if not _encodable(t)}
         series = pl.Series("text", [("" if i in refused else t) for i, t in enumerate(texts)])
     invisible, _, piece = patterns()
-    stripped = series.str.replace_all(invisible, "")
-    # One regex pass: each piece is a gap and the token after it; the word is the piece
-    # without its gap, found only for the rows kept.
-    pieces = stripped.str.extract_all(piece)
-    n_tokens = pieces.list.len().fill_null(0)
-    frame = (
-        pl.DataFrame({"doc": pl.Series(range(len(texts)), dtype=pl.UInt32), "piece": pieces})
-        .explode("piece")
-        .drop_nulls("piece")
+    # Two plans, each collected at once: one GIL release each, so that a thread running
+    # this overlaps with Python work on another (`pipeline.ShardProcessor`).
+    stripped = pl.col("text").str.replace_all(invisible, "")
+    per_text = (
+        pl.LazyFrame({"text": series})
+        .select(
+            # A text without such characters needs no `OffsetMap`: its offsets are the text's.
+            (stripped.str.len_bytes() != pl.col("text").str.len_bytes()).alias("invisible"),
+            # One regex pass: each piece is a gap and the token after it; the word is the
+            # piece without its gap, found only for the rows kept.
+            stripped.str.extract_all(piece).alias("piece"),
+            stripped.str.contains(_uncased_pattern()).fill_null(False).alias("every_token"),
+        )
+        .with_columns(n_tokens=pl.col("piece").list.len().fill_null(0).cast(pl.UInt32))
+        .collect()
     )
-    # Each token's row in the batch and its text's first row give its index in the text; a
+    # Each token's row in the batch less its text's first row is its index in the text; a
     # running sum of piece lengths over the batch, less the sum before its text's first row,
     # gives its end: no grouping needed, the rows are in text order.
-    first_row = n_tokens.cum_sum() - n_tokens
-    ends = frame["piece"].str.len_chars().cast(pl.Int64).cum_sum()
-    before = ends.shift(1, fill_value=0)
-    doc = frame["doc"]
-    firsts = first_row.gather(doc)
-    tokens = pl.DataFrame(
-        {
-            "doc": doc,
-            "index": (pl.int_range(len(doc), eager=True) - firsts).cast(pl.UInt32),
-            "piece": frame["piece"],
-            "end": ends - before.gather(firsts),
-        }
+    n_tokens = pl.col("n_tokens").cast(pl.Int64)
+    ends = pl.col("piece").str.len_chars().cast(pl.Int64).cum_sum()
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    tokens = (
+        per_text.lazy()
+        .select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc"),
+            "piece",
+            "every_token",
+            (n_tokens.cum_sum() - n_tokens).alias("first_row"),
+        )
+        .explode("piece")
+        .drop_nulls("piece")
+        .with_columns(ends.alias("end"))
+        .with_columns(
+            (row - pl.col("first_row")).cast(pl.UInt32).alias("index"),
+            pl.col("end") - pl.col("end").shift(1, fill_value=0).gather(pl.col("first_row")),
+        )
     )
     if holding is not None:
-        every_token = stripped.str.contains(_uncased_pattern()).fill_null(False)
-        keep = every_token.gather(tokens["doc"])
+        keep = pl.col("every_token")
         if spellings := spellings_of(frozenset(holding)):
-            keep = keep | tokens["piece"].str.contains_any(spellings, ascii_case_insensitive=True)
+            keep = keep | pl.col("piece").str.contains_any(spellings, ascii_case_insensitive=True)
         tokens = tokens.filter(keep)
-    word = tokens["piece"].str.replace(f"^{_gap_pattern()}", "")
+    word = pl.col("piece").str.replace(f"^{_gap_pattern()}", "")
     tokens = tokens.select(
         "doc",
         "index",
         word.alias("word"),
         (pl.col("end") - word.str.len_chars()).alias("start"),
         "end",
-    )
-    return TokenFrame(tokens, n_tokens.to_list(), refused)
+    ).collect()
+    n_tokens = per_text["n_tokens"]
+    has_invisible = per_text["invisible"].to_list()
+    return TokenFrame(tokens, n_tokens.to_list(), refused, has_invisible)
 
 
 def _gap_pattern() -> str:

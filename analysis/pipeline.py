@@ -16,14 +16,18 @@ every fingerprint.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
 from analysis import config
+from analysis.arabic_batch import TokenFrame
 from analysis.corpus import Corpus, Document, Fingerprint, LoadReport, Problem, Removal
 from analysis.corpus.readers import ReadOptions, check_read, list_sources, read_file
 from analysis.corpus.table import (
@@ -42,6 +46,7 @@ from analysis.themes import (
     analyse_texts,
     analysis_from_results,
     default_lexicon,
+    lexicon_tokens,
     load_lexicon,
     process_lexicon,
 )
@@ -80,13 +85,38 @@ class DocumentProcessor:
 
     def batch(self, documents: Sequence[Document]) -> list[DocumentResult]:
         """`[self(d) for d in documents]`, the analysis done as columns (`themes.analyse_texts`)."""
+        return self.finish(self.start(documents))
+
+    def start(
+        self, documents: Sequence[Document], ahead: ThreadPoolExecutor | None = None
+    ) -> StartedBatch:
+        """Clean the batch's documents; tokenize their texts on the `ahead` thread if given
+        (`themes.lexicon_tokens`, polars without the GIL), while this one goes on."""
         lexicon = process_lexicon(self.lexicon)
         prepared = [prepare_document(document) for document in documents]
-        analyses = analyse_texts([p.row["text"] for p in prepared], lexicon)
+        texts = [p.row["text"] for p in prepared]
+        if ahead is None:
+            return StartedBatch(prepared, texts, lexicon_tokens(texts, lexicon))
+        return StartedBatch(prepared, texts, ahead.submit(lexicon_tokens, texts, lexicon))
+
+    def finish(self, started: StartedBatch) -> list[DocumentResult]:
+        """The batch's results, once its tokens are in."""
+        frame = started.frame
+        if isinstance(frame, Future):
+            frame = frame.result()
+        analyses = analyse_texts(started.texts, process_lexicon(self.lexicon), frame=frame)
         return [
             DocumentResult(row if self.keep_text else drop_texts(row), removed, fingerprint, a)
-            for (row, removed, fingerprint), a in zip(prepared, analyses, strict=True)
+            for (row, removed, fingerprint), a in zip(started.prepared, analyses, strict=True)
         ]
+
+
+class StartedBatch(NamedTuple):
+    """A batch cleaned, its tokens found or being found (`DocumentProcessor.start`)."""
+
+    prepared: list[PreparedDocument]
+    texts: list[str]
+    frame: TokenFrame | Future[TokenFrame]
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,26 +180,58 @@ class ShardProcessor:
                 report.n_read += 1
                 report.events.append(self.document(document))
             return ShardResult(report.events, report.digests)
-        waiting: list[Document] = []
-        slots: list[int] = []  # where in `events` each waiting document's result goes
-        for document in documents:
-            report.n_read += 1
-            waiting.append(document)
-            slots.append(len(report.events))
-            report.events.append(_PENDING)  # problems read later stay after it
-            if len(waiting) == BATCH_DOCUMENTS:
-                self._fill(report.events, slots, waiting)
-        self._fill(report.events, slots, waiting)
+        # Batch k's tokens are found on a second thread while this one cleans batch k+1:
+        # polars holds no GIL, so one process keeps two cores busy.
+        started: tuple[list[int], StartedBatch] | None = None
+        with ThreadPoolExecutor(1) as ahead, _short_switch_interval():
+            for slots, batch in self._batches(documents, report):
+                following = slots, self.document.start(batch, ahead)
+                if started is not None:
+                    self._fill(report.events, *started)
+                started = following
+            if started is not None:
+                self._fill(report.events, *started)
         return ShardResult(report.events, report.digests)
 
+    @staticmethod
+    def _batches(
+        documents: Iterable[Document], report: _ShardReport
+    ) -> Iterator[tuple[list[int], list[Document]]]:
+        """Batches of documents, each with the places in `report.events` its results go to
+        (a problem read after a document stays after it)."""
+        slots: list[int] = []
+        batch: list[Document] = []
+        for document in documents:
+            report.n_read += 1
+            slots.append(len(report.events))
+            report.events.append(_PENDING)
+            batch.append(document)
+            if len(batch) == BATCH_DOCUMENTS:
+                yield slots, batch
+                slots, batch = [], []
+        if batch:
+            yield slots, batch
+
     def _fill(
-        self, events: list[Problem | DocumentResult], slots: list[int], waiting: list[Document]
+        self, events: list[Problem | DocumentResult], slots: list[int], started: StartedBatch
     ) -> None:
-        if waiting:
-            for slot, result in zip(slots, self.document.batch(waiting), strict=True):
-                events[slot] = result
-            slots.clear()
-            waiting.clear()
+        for slot, result in zip(slots, self.document.finish(started), strict=True):
+            events[slot] = result
+
+
+@contextmanager
+def _short_switch_interval(seconds: float = 0.0002) -> Iterator[None]:
+    """The GIL handed over every `seconds` rather than every 5 ms, for the time of a shard.
+
+    Each of the tokenizing thread's polars calls needs the GIL for a moment to start: at the
+    default interval it waits up to 5 ms each time, and the two threads barely overlap.
+    """
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(seconds)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(previous)
 
 
 def replay_shards(

@@ -346,6 +346,25 @@ def test_columnar_pipeline_equals_the_per_document_pipeline(tmp_path, monkeypatc
     assert_same_result(seeds, run_pipeline(config.SEEDS_DIR, keep_text=False, columnar=False))
 
 
+def test_tokenizing_thread_failure_reaches_the_caller(tmp_path, monkeypatch):
+    """The ahead-of-time tokenizing thread's error is raised by the run, the GIL switch
+    interval the shard shortened is given back, and a run after it works."""
+    monkeypatch.setattr(pipeline, "BATCH_DOCUMENTS", 2)
+    root = _mixed_corpus(tmp_path)
+    interval = sys.getswitchinterval()
+
+    def broken(texts, lexicon):
+        raise RuntimeError("tokenizer broke")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pipeline, "lexicon_tokens", broken)
+        with pytest.raises(RuntimeError, match="tokenizer broke"):
+            run_pipeline(root)
+    assert sys.getswitchinterval() == interval
+    assert_same_result(run_pipeline(root), run_pipeline(root, columnar=False))
+    assert sys.getswitchinterval() == interval
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(
     not SAUDINEWSNET.is_dir(),

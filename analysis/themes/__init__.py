@@ -10,7 +10,7 @@
   imported as `from analysis.themes import validation`.
 """
 
-from analysis.themes.batch import analyse_texts
+from analysis.themes.batch import analyse_texts, lexicon_tokens
 from analysis.themes.keyness import (
     document_keyness,
     group_keyness,
@@ -90,6 +90,7 @@ __all__ = [
     "group_keyness",
     "keyness",
     "kwic",
+    "lexicon_tokens",
     "load_lexicon",
     "load_validation_set",
     "match_text",

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from analysis import arabic
-from analysis.arabic_batch import _polars, token_frame
+from analysis.arabic_batch import TokenFrame, _polars, token_frame
 from analysis.themes.lexicon import UNMATCHABLE, Lexicon
 from analysis.themes.matcher import (
     DocAnalysis,
@@ -37,9 +37,19 @@ if TYPE_CHECKING:
     import polars as pl
 
 
-def analyse_texts(texts: Sequence[str], lexicon: Lexicon) -> list[DocAnalysis]:
-    """`[analyse_text(text, lexicon) for text in texts]`, computed as columns."""
-    frame = token_frame(texts, holding=lexicon.searched_strings())
+def lexicon_tokens(texts: Sequence[str], lexicon: Lexicon) -> TokenFrame:
+    """The batch's tokens in which a key of the lexicon may occur: the polars part of
+    `analyse_texts`, which runs without the GIL, so another thread may run it ahead."""
+    return token_frame(texts, holding=lexicon.searched_strings())
+
+
+def analyse_texts(
+    texts: Sequence[str], lexicon: Lexicon, *, frame: TokenFrame | None = None
+) -> list[DocAnalysis]:
+    """`[analyse_text(text, lexicon) for text in texts]`, computed as columns; `frame` is
+    `lexicon_tokens(texts, lexicon)` when it was computed already."""
+    if frame is None:
+        frame = lexicon_tokens(texts, lexicon)
     keyed = _keyed_tokens(frame.tokens, lexicon)
     by_doc = _rows_by_doc(keyed)
     results = []
@@ -52,7 +62,8 @@ def analyse_texts(texts: Sequence[str], lexicon: Lexicon) -> list[DocAnalysis]:
         if rows is None:
             results.append(DocAnalysis(frame.n_tokens[i], len(starts), ()))
             continue
-        results.append(_analyse(text, frame.n_tokens[i], starts, rows, lexicon))
+        offsets = arabic.OffsetMap(text) if frame.invisible[i] else _NO_GAPS
+        results.append(_analyse(text, frame.n_tokens[i], starts, rows, offsets, lexicon))
     return results
 
 
@@ -128,11 +139,18 @@ def _rows_by_doc(keyed: pl.DataFrame) -> dict[int, _Rows]:
     return by_doc
 
 
+_NO_GAPS = arabic.OffsetMap("")  # the map of a text without invisible characters
+
+
 def _analyse(
-    text: str, n_tokens: int, starts: list[int], rows: _Rows, lexicon: Lexicon
+    text: str,
+    n_tokens: int,
+    starts: list[int],
+    rows: _Rows,
+    offsets: arabic.OffsetMap,
+    lexicon: Lexicon,
 ) -> DocAnalysis:
     """One text's `DocAnalysis` from its keyed tokens (see the module docstring)."""
-    offsets = arabic.OffsetMap(text)
     stripped_starts = [offsets.stripped(s) for s in starts] if offsets.gap_at else starts
     slots: list[str] = []  # keys and separators
     slot_rows: list[int] = []  # the row of each slot, -1 for a separator

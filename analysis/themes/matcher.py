@@ -103,7 +103,9 @@ def counted_hits(
     `span(i)` are token i's word and offsets (shared by `analyse_text` and the batch path)."""
     hits: list[Hit] = []
     for theme_id in lexicon.theme_ids:
-        theme_found = found.get(theme_id, [])
+        theme_found = found.get(theme_id)
+        if not theme_found:
+            continue
         if theme_id in lexicon.excluded_forms:
             theme_found = _spelled_right(theme_found, theme_id, words, lexicon)
         for f in _resolve(theme_found, lexicon.rules):
