@@ -13,24 +13,16 @@ hold (a lone surrogate) is left to the exact path (`token_frame` names it in `re
 from __future__ import annotations
 
 import itertools
-import os
-import re
 from collections.abc import Sequence
 from functools import cache
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from analysis import arabic
 from analysis.charsets import CodeRanges
+from analysis.columns import polars, python_class, rust_class
 
 if TYPE_CHECKING:
     import polars as pl
-
-_SURROGATES = range(0xD800, 0xE000)
-
-
-def _rust_class(ranges: CodeRanges, *, negated: bool = False) -> str:
-    body = "".join(f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in ranges)
-    return f"[{'^' if negated else ''}{body}]"
 
 
 class Classes(NamedTuple):
@@ -45,28 +37,11 @@ class Classes(NamedTuple):
 @cache
 def classes() -> Classes:
     """Python's classes, read off Python's own regexes run over every code point."""
-    # Surrogates are left out: past them, an index in `every` is 2048 code points short.
-    every = "".join(map(chr, range(_SURROGATES.start))) + "".join(
-        map(chr, range(_SURROGATES.stop, 0x110000))
-    )
-    gap = _SURROGATES.start
-
-    def matched(pattern: str) -> CodeRanges:
-        runs: list[tuple[int, int]] = []
-        for match in re.finditer(pattern, every):
-            first, last = match.start(), match.end() - 1
-            if first < gap <= last:  # a run across the surrogates is two runs
-                runs.append((first, gap - 1))
-                first = gap
-            shift = len(_SURROGATES) if first >= gap else 0
-            runs.append((first + shift, last + shift))
-        return tuple(runs)
-
     return Classes(
-        arabic=matched(arabic._ARABIC_WORD),
-        other=matched(f"{arabic._OTHER_ALNUM}+"),
-        digits=matched(f"(?:(?=\\d){arabic._OTHER_ALNUM})+"),
-        invisible=matched(arabic._INVISIBLE_IN_WORDS_RE.pattern),
+        arabic=python_class(arabic._ARABIC_WORD),
+        other=python_class(f"{arabic._OTHER_ALNUM}+"),
+        digits=python_class(f"(?:(?=\\d){arabic._OTHER_ALNUM})+"),
+        invisible=python_class(arabic._INVISIBLE_IN_WORDS_RE.pattern),
     )
 
 
@@ -79,29 +54,12 @@ def patterns() -> tuple[str, str, str]:
     a separator may stand between two digits: the same strings, found at the same places.
     """
     c = classes()
-    arabic, other, digit = _rust_class(c.arabic), _rust_class(c.other), _rust_class(c.digits)
+    arabic, other, digit = rust_class(c.arabic), rust_class(c.other), rust_class(c.digits)
     separator = "[.,:/\\x{66B}\\x{66C}]"
     segment = f"(?:{digit}(?:{separator}{digit})*|{other})+"
     token = f"{arabic}+|{segment}(?:[\\-'\\x{{2019}}]{segment})*"
-    not_word = _rust_class((*c.arabic, *c.other), negated=True)
-    return f"{_rust_class(c.invisible)}+", token, f"{not_word}*(?:{token})"
-
-
-def _polars() -> Any:
-    """polars, imported on first use: a process that never analyses a batch (a pipeline
-    client handing files to workers) does not load it, so it may still fork (`parallel`)."""
-    # polars' allocator (jemalloc) keeps freed pages for reuse by default: a worker's RSS then
-    # grows by a hundred MB over a run. Returned at once, the batches cost about half of that
-    # (the time it costs was within the noise of our runs). A setting already made is kept.
-    os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
-    # One polars thread: the pipeline already keeps the cores busy (its tokenizing thread
-    # beside the Python one, one process per worker), and polars' own pool only competed with
-    # them (SaudiNewsNet in one process: 1 to 3 s more CPU and a slower run). Read once, when
-    # polars is first imported; a setting already made is kept.
-    os.environ.setdefault("POLARS_MAX_THREADS", "1")
-    import polars
-
-    return polars
+    not_word = rust_class((*c.arabic, *c.other), negated=True)
+    return f"{rust_class(c.invisible)}+", token, f"{not_word}*(?:{token})"
 
 
 class TokenFrame(NamedTuple):
@@ -120,7 +78,7 @@ def token_frame(texts: Sequence[str], *, holding: frozenset[str] | None = None) 
     case-folded (`arabic.normalize(word).casefold()`): never fewer, a few more where a text
     holds word characters outside ASCII and the Arabic block, whose every token is kept.
     """
-    pl = _polars()
+    pl = polars()
 
     refused = set()
     try:
@@ -187,7 +145,7 @@ def token_frame(texts: Sequence[str], *, holding: frozenset[str] | None = None) 
 
 def _gap_pattern() -> str:
     c = classes()
-    return _rust_class((*c.arabic, *c.other), negated=True) + "+"
+    return rust_class((*c.arabic, *c.other), negated=True) + "+"
 
 
 @cache
@@ -200,7 +158,7 @@ def _uncased_pattern() -> str:
         for first, last in (*c.arabic, *c.other)
         for a, b in _minus(first, last, ((0, 0x7F), (0x600, 0x6FF)))
     ]
-    return _rust_class(tuple(outside))
+    return rust_class(tuple(outside))
 
 
 def _minus(first: int, last: int, holes: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:

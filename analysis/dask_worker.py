@@ -10,7 +10,7 @@ cluster. Nothing else is done here: the lexicon travels with each task
 from __future__ import annotations
 
 import analysis.pipeline  # noqa: F401  (what every shard task runs)
-from analysis.arabic_batch import _polars
+from analysis.columns import polars
 from analysis.themes import batch  # noqa: F401
 
-_polars()
+polars()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -28,16 +29,25 @@ import pandas as pd
 
 from analysis import config
 from analysis.arabic_batch import TokenFrame
-from analysis.corpus import Corpus, Document, Fingerprint, LoadReport, Problem, Removal
+from analysis.corpus import (
+    Corpus,
+    Document,
+    Fingerprint,
+    LoadReport,
+    Problem,
+    Removal,
+    fingerprints,
+)
 from analysis.corpus.readers import ReadOptions, check_read, list_sources, read_file
 from analysis.corpus.table import (
     PreparedDocument,
     UniqueIds,
     build_corpus,
+    clean_document,
     drop_texts,
     prepare_document,
 )
-from analysis.parallel import Engine, map_ordered
+from analysis.parallel import Engine, check_engine, map_ordered
 from analysis.themes import (
     Analysis,
     DocAnalysis,
@@ -84,39 +94,49 @@ class DocumentProcessor:
         )
 
     def batch(self, documents: Sequence[Document]) -> list[DocumentResult]:
-        """`[self(d) for d in documents]`, the analysis done as columns (`themes.analyse_texts`)."""
+        """`[self(d) for d in documents]` done as columns (`themes.analyse_texts`,
+        `corpus.fingerprints`): the same results, but for the fingerprints' values (the same
+        duplicates are flagged)."""
         return self.finish(self.start(documents))
 
     def start(
         self, documents: Sequence[Document], ahead: ThreadPoolExecutor | None = None
     ) -> StartedBatch:
-        """Clean the batch's documents; tokenize their texts on the `ahead` thread if given
-        (`themes.lexicon_tokens`, polars without the GIL), while this one goes on."""
+        """Clean the batch's documents; tokenize and fingerprint their texts on the `ahead`
+        thread if given (`batch_columns`: polars, without the GIL) while this one goes on."""
         lexicon = process_lexicon(self.lexicon)
-        prepared = [prepare_document(document) for document in documents]
-        texts = [p.row["text"] for p in prepared]
+        cleaned = [clean_document(document) for document in documents]
+        texts = [row["text"] for row, _ in cleaned]
         if ahead is None:
-            return StartedBatch(prepared, texts, lexicon_tokens(texts, lexicon))
-        return StartedBatch(prepared, texts, ahead.submit(lexicon_tokens, texts, lexicon))
+            return StartedBatch(cleaned, texts, batch_columns(texts, lexicon))
+        return StartedBatch(cleaned, texts, ahead.submit(batch_columns, texts, lexicon))
 
     def finish(self, started: StartedBatch) -> list[DocumentResult]:
-        """The batch's results, once its tokens are in."""
-        frame = started.frame
-        if isinstance(frame, Future):
-            frame = frame.result()
+        """The batch's results, once its columns are in."""
+        columns = started.columns
+        if isinstance(columns, Future):
+            columns = columns.result()
+        frame, prints = columns
         analyses = analyse_texts(started.texts, process_lexicon(self.lexicon), frame=frame)
         return [
             DocumentResult(row if self.keep_text else drop_texts(row), removed, fingerprint, a)
-            for (row, removed, fingerprint), a in zip(started.prepared, analyses, strict=True)
+            for (row, removed), fingerprint, a in zip(
+                started.cleaned, prints, analyses, strict=True
+            )
         ]
 
 
-class StartedBatch(NamedTuple):
-    """A batch cleaned, its tokens found or being found (`DocumentProcessor.start`)."""
+def batch_columns(texts: list[str], lexicon: Lexicon) -> tuple[TokenFrame, list[Fingerprint]]:
+    """What a batch computes as columns: its tokens for the lexicon and its fingerprints."""
+    return lexicon_tokens(texts, lexicon), fingerprints(texts)
 
-    prepared: list[PreparedDocument]
+
+class StartedBatch(NamedTuple):
+    """A batch cleaned, its columns found or being found (`DocumentProcessor.start`)."""
+
+    cleaned: list[tuple[dict[str, Any], list[Removal]]]
     texts: list[str]
-    frame: TokenFrame | Future[TokenFrame]
+    columns: tuple[TokenFrame, list[Fingerprint]] | Future[tuple[TokenFrame, list[Fingerprint]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,13 +179,16 @@ class _ShardReport(LoadReport):
 # to keep a worker small.
 BATCH_DOCUMENTS = 1000
 _PENDING: Any = None  # an event whose document is still in the batch
+# Batches cleaned while the columns of an earlier one are computed on the second thread.
+BATCHES_AHEAD = 1
 
 
 class ShardProcessor:
     """Read one shard and process each of its documents; picklable for process and Dask maps.
 
-    `columnar=True` analyses the documents in batches (`DocumentProcessor.batch`): the same
-    results, the per-document path being the reference (see `run_pipeline`).
+    `columnar=True` analyses the documents in batches (`DocumentProcessor.start` and
+    `finish`): the same results, the per-document path being the reference (see
+    `run_pipeline`).
     """
 
     def __init__(self, lexicon: Lexicon, *, keep_text: bool = True, columnar: bool = False) -> None:
@@ -173,25 +196,41 @@ class ShardProcessor:
         self.columnar = columnar
 
     def __call__(self, shard: Shard) -> ShardResult:
-        report = _ShardReport()
-        documents = read_file(shard.name, Path(shard.path), shard.options, report)
-        if not self.columnar:
-            for document in documents:
+        return next(self.map([shard]))
+
+    def map(self, shards: Iterable[Shard]) -> Iterator[ShardResult]:
+        """Each shard's result, in order: in one process, the batches of consecutive shards
+        form one pipeline (`_pipelined`)."""
+        if self.columnar:
+            yield from self._pipelined(shards)
+            return
+        for shard in shards:
+            report = _ShardReport()
+            for document in read_file(shard.name, Path(shard.path), shard.options, report):
                 report.n_read += 1
                 report.events.append(self.document(document))
-            return ShardResult(report.events, report.digests)
-        # Batch k's tokens are found on a second thread while this one cleans batch k+1:
-        # polars holds no GIL, so one process keeps two cores busy.
-        started: tuple[list[int], StartedBatch] | None = None
+            yield ShardResult(report.events, report.digests)
+
+    def _pipelined(self, shards: Iterable[Shard]) -> Iterator[ShardResult]:
+        # Batch k's columns (tokens, fingerprints) are computed on a second thread while this
+        # one cleans batch k+1, the next shard's first batch too: polars holds no GIL, so one
+        # process keeps two cores busy, and no shard's start waits for its first columns.
+        started: deque[tuple[_ShardReport, list[int], StartedBatch]] = deque()
+        read: deque[_ShardReport] = deque()  # shards read, not yet handed on, in order
         with ThreadPoolExecutor(1) as ahead, _short_switch_interval():
-            for slots, batch in self._batches(documents, report):
-                following = slots, self.document.start(batch, ahead)
-                if started is not None:
-                    self._fill(report.events, *started)
-                started = following
-            if started is not None:
-                self._fill(report.events, *started)
-        return ShardResult(report.events, report.digests)
+            for shard in shards:
+                report = _ShardReport()
+                documents = read_file(shard.name, Path(shard.path), shard.options, report)
+                for slots, batch in self._batches(documents, report):
+                    started.append((report, slots, self.document.start(batch, ahead)))
+                    if len(started) > BATCHES_AHEAD:
+                        self._fill(*started.popleft())
+                        yield from _finished(read, started)
+                read.append(report)
+                yield from _finished(read, started)
+            while started:
+                self._fill(*started.popleft())
+            yield from _finished(read, started)
 
     @staticmethod
     def _batches(
@@ -212,16 +251,23 @@ class ShardProcessor:
         if batch:
             yield slots, batch
 
-    def _fill(
-        self, events: list[Problem | DocumentResult], slots: list[int], started: StartedBatch
-    ) -> None:
+    def _fill(self, report: _ShardReport, slots: list[int], started: StartedBatch) -> None:
         for slot, result in zip(slots, self.document.finish(started), strict=True):
-            events[slot] = result
+            report.events[slot] = result
+
+
+def _finished(
+    read: deque[_ShardReport], started: deque[tuple[_ShardReport, list[int], StartedBatch]]
+) -> Iterator[ShardResult]:
+    """The results of the shards read whose batches are all filled, oldest first."""
+    while read and not any(report is read[0] for report, _, _ in started):
+        report = read.popleft()
+        yield ShardResult(report.events, report.digests)
 
 
 @contextmanager
 def _short_switch_interval(seconds: float = 0.0002) -> Iterator[None]:
-    """The GIL handed over every `seconds` rather than every 5 ms, for the time of a shard.
+    """The GIL handed over every `seconds` rather than every 5 ms, while shards are processed.
 
     Each of the tokenizing thread's polars calls needs the GIL for a moment to start: at the
     default interval it waits up to 5 ms each time, and the two threads barely overlap.
@@ -323,14 +369,19 @@ def run_pipeline(
         max_document_mb=max_document_mb,
     )
     shards = [Shard(name, os.path.abspath(file), options) for name, file in sources]
-    results = map_ordered(
-        ShardProcessor(lexicon, keep_text=keep_text, columnar=columnar),
-        shards,
-        workers=workers,
-        engine=engine,
-        scheduler=scheduler,
-        chunk_size=1,  # a shard is a whole file: one task each
-    )
+    processor = ShardProcessor(lexicon, keep_text=keep_text, columnar=columnar)
+    check_engine(engine, workers, scheduler)
+    if engine == "local" and workers <= 1:
+        results = processor.map(shards)  # in this process: one pipeline of batches
+    else:
+        results = map_ordered(
+            processor,
+            shards,
+            workers=workers,
+            engine=engine,
+            scheduler=scheduler,
+            chunk_size=1,  # a shard is a whole file: one task each
+        )
     documents = replay_shards(root, results, report)
     return _assemble(
         root, documents, report, lexicon, keep_duplicates=keep_duplicates, keep_text=keep_text

@@ -13,13 +13,17 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis import config, corpus
 from analysis.corpus import (
     CorpusError,
+    Fingerprint,
     LoadReport,
     clean_text,
     fingerprint,
+    fingerprints,
     flag_duplicates,
     fold,
     hygiene,
@@ -356,6 +360,91 @@ def test_fingerprint_is_stable_across_processes():
         for seed_value in ("1", "2")
     }
     assert len(runs) == 1
+
+
+def test_fingerprints_of_a_batch_are_stable_across_processes():
+    """polars' hash with fixed seeds: two workers give one sentence one value."""
+    text = "جملة أولى طويلة بما يكفي هنا. جملة ثانية طويلة بما يكفي هنا."
+    code = f"from analysis.corpus import fingerprints; print(fingerprints([{text!r}]))"
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PYTHONHASHSEED": seed_value, "PATH": ""},
+        ).stdout
+        for seed_value in ("1", "2")
+    }
+    assert len(runs) == 1 and "frozenset({" in runs.pop()
+
+
+def test_of_two_equally_good_originals_the_earlier_is_kept():
+    """Ties never depend on the hash values (which differ between `fingerprint` and
+    `fingerprints`): a copy holding as many sentences of either earlier document is the
+    first's. Small ints iterate in order in a set, so sentence 0 (the second's only) is
+    counted first, which put the second ahead when ties went to the first one counted."""
+    first = Fingerprint("1", frozenset({1, 2, 3, 4, 10, 11}))
+    second = Fingerprint("2", frozenset({0, 2, 3, 4, 20, 21}))  # shares 3 of 6: kept
+    copy = Fingerprint("3", frozenset({0, 1, 2, 3, 4}))  # 4 of 5 in each: 80 %
+    assert flag_duplicates({"first": first, "second": second, "copy": copy}) == {"copy": "first"}
+    sentences = [f"الجملة رقم {i} من هذا الخبر الطويل نسبيا." for i in range(5)]
+    texts = {
+        "first": [*sentences[1:], "خاتمة أولى لا تشبه غيرها في شيء هنا.", "وجملة للأول وحده هنا."],
+        "second": [
+            sentences[0],
+            *sentences[2:],
+            "خاتمة ثانية مختلفة عن الأولى هنا.",
+            "وجملة أخرى.",
+        ],
+        "copy": sentences,
+    }
+    joined = ["\n".join(t) for t in texts.values()]
+    for prints in ([fingerprint(t) for t in joined], fingerprints(joined)):
+        assert flag_duplicates(dict(zip(texts, prints, strict=True))) == {"copy": "first"}
+
+
+# Characters where Python's and Rust's regexes disagree (`\s`: \x1c-\x1f, \x85), the
+# punctuation and sentence ends fingerprints drop, Arabic, digits, a lone surrogate.
+_FINGERPRINT_ALPHABET = [
+    *"اب ة.!?؟۔\n,،؛:()«»\"'-–*_ \t\x1c\x1f\x85\u2028\u00a0\u3000a1٣",
+    "\ud800",
+    "كلمة",
+    "أخرى",
+]
+
+
+def _same_partition(left: list, right: list) -> bool:
+    """Whether `left[i] == left[j]` exactly when `right[i] == right[j]`."""
+    pairs = {}
+    for a, b in zip(left, right, strict=True):
+        if pairs.setdefault(a, b) != b:
+            return False
+    return len(set(pairs.values())) == len(pairs)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(_FINGERPRINT_ALPHABET), max_size=40).map("".join),
+        min_size=1,
+        max_size=8,
+    ).flatmap(lambda texts: st.just(texts + texts[: len(texts) // 2]))
+)
+def test_fingerprints_equal_exactly_where_fingerprint_does(texts):
+    """The batch twin: the same equal digests and equal sentence hashes, so the same flags."""
+    want, got = [fingerprint(t) for t in texts], fingerprints(texts)
+    assert [w.digest == "" for w in want] == [g.digest == "" for g in got]
+    assert _same_partition([w.digest for w in want], [g.digest for g in got])
+    # The sentences two texts share, as many with either kind of hash (a text with itself:
+    # its number of sentences), which is all that `flag_duplicates` counts.
+    assert [[len(w.chunks & v.chunks) for v in want] for w in want] == [
+        [len(g.chunks & h.chunks) for h in got] for g in got
+    ]
+    ids = [str(i) for i in range(len(texts))]
+    assert flag_duplicates(dict(zip(ids, want, strict=True))) == flag_duplicates(
+        dict(zip(ids, got, strict=True))
+    )
 
 
 def test_load_corpus_excludes_duplicates_unless_kept(tmp_path):

@@ -19,7 +19,14 @@ PACKAGE = "analysis"
 # Left to right. A module belongs to the longest prefix listed; a stage may import itself
 # (the modules of one package use each other) and every stage to its left, never a later one.
 STAGES: tuple[tuple[str, ...], ...] = (
-    ("analysis", "analysis.config", "analysis.charsets", "analysis.files", "analysis.parallel"),
+    (
+        "analysis",
+        "analysis.config",
+        "analysis.charsets",
+        "analysis.columns",
+        "analysis.files",
+        "analysis.parallel",
+    ),
     ("analysis.corpus",),
     ("analysis.arabic", "analysis.arabic_batch"),
     ("analysis.themes",),

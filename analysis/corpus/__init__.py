@@ -11,7 +11,8 @@ One module per concern, each usable on its own (a worker process takes any of th
   repeated paragraphs), every dropped line audited as a `Removal(line, rule, text)`.
 - `boilerplate`: the line rules, their vocabularies read from `analysis/data/boilerplate.yaml`.
 - `dates`: dates and datelines as the text writes them.
-- `dedup`: `fingerprint` + `flag_duplicates`, exact and near duplicates.
+- `dedup`: `fingerprint` (`fingerprints` for a batch, as columns) + `flag_duplicates`, exact
+  and near duplicates.
 - `table`: `prepare_document` (the one per-document path) and `load_corpus`, a `Corpus` of
   DataFrames.
 
@@ -21,7 +22,7 @@ stage never imports it).
 
 from analysis.corpus.clean import Cleaned, Removal, clean_text, hygiene
 from analysis.corpus.dates import parse_date_text, to_datetime
-from analysis.corpus.dedup import Fingerprint, fingerprint, flag_duplicates
+from analysis.corpus.dedup import Fingerprint, fingerprint, fingerprints, flag_duplicates
 from analysis.corpus.readers import CorpusError, Document, LoadReport, Problem, iter_documents
 from analysis.corpus.spelling import fold, word_count
 from analysis.corpus.table import (
@@ -54,6 +55,7 @@ __all__ = [
     "document_row",
     "documents_frame",
     "fingerprint",
+    "fingerprints",
     "flag_duplicates",
     "fold",
     "hygiene",

@@ -5,8 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from typing import NamedTuple
+
+from analysis.columns import code_ranges, polars, python_class, rust_class
 
 
 class Fingerprint(NamedTuple):
@@ -16,11 +19,11 @@ class Fingerprint(NamedTuple):
     chunks: frozenset[int]  # near duplicates: hashes of the document's sentences
 
 
-_SENTENCE_SPLIT = re.compile("[.!?\u061f\u06d4\n]+")
+_SENTENCE_CHARS = ".!?\u061f\u06d4\n"
+_SENTENCE_SPLIT = re.compile(f"[{re.escape(_SENTENCE_CHARS)}]+")
 # Quotes, brackets, commas and spacing differ between two sites' copies of one article.
-_PUNCTUATION = re.compile(
-    "[\"'\u00ab\u00bb\u201c\u201d\u2018\u2019(),\u060c\u061b;:*_\\-\u2013\u2014]"
-)
+_PUNCTUATION_CHARS = "\"'\u00ab\u00bb\u201c\u201d\u2018\u2019(),\u060c\u061b;:*_-\u2013\u2014"
+_PUNCTUATION = re.compile(f"[{re.escape(_PUNCTUATION_CHARS)}]")
 _MIN_CHUNK_SPACES = 4  # sentences of five words or more; shorter ones ("وأضاف:") are common
 
 
@@ -29,16 +32,109 @@ def fingerprint(text: str) -> Fingerprint:
     whole = hashlib.blake2b(digest_size=16)
     chunks = set()
     empty = True
-    for sentence in _SENTENCE_SPLIT.split(_PUNCTUATION.sub(" ", text)):
-        sentence = " ".join(sentence.split())
-        if not sentence:
-            continue
+    for sentence in _sentences(text):
         empty = False
-        normalized = sentence.encode("utf-8")
+        normalized = sentence.encode("utf-8", "surrogatepass")  # any str, a lone surrogate too
         whole.update(normalized + b"\n")
         if sentence.count(" ") >= _MIN_CHUNK_SPACES:
-            chunks.add(int.from_bytes(hashlib.blake2b(normalized, digest_size=8).digest(), "big"))
+            chunks.add(_chunk_hash(normalized))
     return Fingerprint("" if empty else whole.hexdigest(), frozenset(chunks))
+
+
+def _chunk_hash(sentence: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(sentence, digest_size=8).digest(), "big")
+
+
+def _sentences(text: str) -> Iterator[str]:
+    """The text's sentences, punctuation and spacing normalized, empty ones left out."""
+    for sentence in _SENTENCE_SPLIT.split(_PUNCTUATION.sub(" ", text)):
+        if sentence := " ".join(sentence.split()):
+            yield sentence
+
+
+# Seeds of polars' hash: one for a sentence, two for a whole text (128 bits).
+_CHUNK_SEED, _WHOLE_SEEDS = 0x5EED, (0x0DD, 0xE7E)
+
+
+def fingerprints(texts: Sequence[str]) -> list[Fingerprint]:
+    """`[fingerprint(t) for t in texts]` as columns (polars), with other hash values.
+
+    Two texts get equal digests, and two sentences equal chunk hashes, exactly when
+    `fingerprint` gives them equal ones (but for hash collisions, as there), so
+    `flag_duplicates` flags the same documents with the same originals. The values are not
+    `fingerprint`'s: one `flag_duplicates` call takes fingerprints of one kind only. polars'
+    hash is the same in every process of one polars version (a cluster's workers).
+    """
+    pl = polars()
+    try:
+        series = pl.Series("text", texts, dtype=pl.String)
+        refused: list[int] = []
+    except Exception:  # a lone surrogate: those texts are hashed one by one, below
+        refused = [i for i, t in enumerate(texts) if not _encodable(t)]
+        series = pl.Series("text", ["" if i in refused else t for i, t in enumerate(texts)])
+    punctuation, separators, spaces = _fingerprint_patterns()
+    sentences = (
+        pl.LazyFrame({"text": series})
+        .select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc"),
+            pl.col("text").str.replace_all(punctuation, " ").str.extract_all(separators),
+        )
+        .explode("text")
+        .select("doc", pl.col("text").str.replace_all(spaces, " ").str.strip_chars(" "))
+        .filter(pl.col("text").str.len_bytes() > 0)
+    )
+    is_chunk = pl.col("text").str.count_matches(" ", literal=True) >= _MIN_CHUNK_SPACES
+    whole = pl.col("text").str.join("\n")
+    per_text = (
+        sentences.group_by("doc", maintain_order=True)
+        .agg(
+            *(whole.hash(seed).alias(f"whole{i}") for i, seed in enumerate(_WHOLE_SEEDS)),
+            pl.col("text").hash(_CHUNK_SEED).filter(is_chunk).alias("chunks"),
+        )
+        .collect()
+    )
+    found = [Fingerprint("", frozenset())] * len(texts)
+    columns = (per_text[c].to_list() for c in ("doc", "whole0", "whole1", "chunks"))
+    for doc, first, second, chunks in zip(*columns, strict=True):
+        found[doc] = Fingerprint(f"{first:016x}{second:016x}", frozenset(chunks))
+    for i in refused:
+        found[i] = _fingerprint_with_surrogates(texts[i])
+    return found
+
+
+def _fingerprint_with_surrogates(text: str) -> Fingerprint:
+    """`fingerprints` of a text polars cannot hold: a sentence without a lone surrogate is
+    hashed by polars as in `fingerprints`; one with, and the whole text, by blake2b (prefixed),
+    which can equal only the hash of another such sentence or text, as with `fingerprint`."""
+    reference = fingerprint(text)
+    if not reference.digest:
+        return reference
+    pl = polars()
+    chunks = [s for s in _sentences(text) if s.count(" ") >= _MIN_CHUNK_SPACES]
+    plain = [s for s in chunks if _encodable(s)]
+    hashed = set(pl.Series(plain, dtype=pl.String).hash(_CHUNK_SEED).to_list())
+    hashed.update(_chunk_hash(s.encode("utf-8", "surrogatepass")) for s in chunks if s not in plain)
+    return Fingerprint("surrogates:" + reference.digest, frozenset(hashed))
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@cache
+def _fingerprint_patterns() -> tuple[str, str, str]:
+    """`_PUNCTUATION`, a run of characters between `_SENTENCE_SPLIT`'s, and a run of what
+    `str.split()` splits on, as Rust regexes (the Rust engine's `\\s` is not Python's)."""
+    whitespace = python_class(r"\s+")
+    return (
+        rust_class(code_ranges(_PUNCTUATION_CHARS)),
+        rust_class(code_ranges(_SENTENCE_CHARS), negated=True) + "+",
+        rust_class(whitespace) + "+",
+    )
 
 
 def flag_duplicates(
@@ -56,25 +152,33 @@ def flag_duplicates(
     """
     by_digest: dict[str, str] = {}
     postings: defaultdict[int, list[str]] = defaultdict(list)
+    kept: dict[str, int] = {}  # doc_id -> its place among the documents kept
     duplicates: dict[str, str] = {}
     for doc_id, fp in fingerprints.items():
         if not fp.digest:
             continue  # nothing left after cleaning: not a copy of anything
         original = by_digest.get(fp.digest)
         if original is None and len(fp.chunks) >= min_chunks:
-            original = _best_container(fp.chunks, postings, containment, max_postings)
+            original = _best_container(fp.chunks, postings, kept, containment, max_postings)
         if original is not None:
             duplicates[doc_id] = original
             continue
         by_digest[fp.digest] = doc_id
+        kept[doc_id] = len(kept)
         for chunk in fp.chunks:
             postings[chunk].append(doc_id)
     return duplicates
 
 
 def _best_container(
-    chunks: frozenset[int], postings: Mapping[int, list[str]], containment: float, cap: int
+    chunks: frozenset[int],
+    postings: Mapping[int, list[str]],
+    kept: Mapping[str, int],
+    containment: float,
+    cap: int,
 ) -> str | None:
+    """The kept document sharing most of `chunks`, the earliest of those tied (never an order
+    that depends on the hash values), if it shares enough."""
     shared: Counter[str] = Counter()
     for chunk in chunks:
         docs = postings.get(chunk)
@@ -82,5 +186,5 @@ def _best_container(
             shared.update(docs)
     if not shared:
         return None
-    doc_id, count = shared.most_common(1)[0]
+    doc_id, count = max(shared.items(), key=lambda item: (item[1], -kept[item[0]]))
     return doc_id if count >= containment * len(chunks) else None

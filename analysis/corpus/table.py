@@ -81,10 +81,15 @@ def prepare_document(document: Document) -> PreparedDocument:
     `analysis.pipeline.DocumentProcessor` (in this process, local workers or Dask) both
     call it, so both give the same rows.
     """
+    row, removed = clean_document(document)
+    return PreparedDocument(row, removed, fingerprint(row["text"]))
+
+
+def clean_document(document: Document) -> tuple[dict[str, Any], list[Removal]]:
+    """`prepare_document` but the fingerprint: the row and the audit (a batch path
+    fingerprints its texts together, `dedup.fingerprints`)."""
     cleaned = clean_text(document.raw_text)
-    return PreparedDocument(
-        document_row(document, cleaned), cleaned.removed, fingerprint(cleaned.text)
-    )
+    return document_row(document, cleaned), cleaned.removed
 
 
 def drop_texts(row: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from analysis import arabic
-from analysis.arabic_batch import TokenFrame, _polars, token_frame
+from analysis.arabic_batch import TokenFrame, token_frame
+from analysis.columns import polars
 from analysis.themes.lexicon import UNMATCHABLE, Lexicon
 from analysis.themes.matcher import (
     DocAnalysis,
@@ -77,7 +78,7 @@ def _keyed_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     token with neither is in no match and is left out, which leaves the per-text loop a
     fraction of the keyed tokens (the stop words of phrases, في من على, are most of them).
     """
-    pl = _polars()  # imported on first use: see `arabic_batch._polars`
+    pl = polars()  # imported on first use: see `columns.polars`
 
     words = tokens["word"].unique().to_list()
     keyed = [(w, k) for w, k in zip(words, lexicon.keys_of(words), strict=True) if k != UNMATCHABLE]

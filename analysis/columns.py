@@ -1,0 +1,72 @@
+"""polars for the batch paths, and Python's character classes written for its Rust regexes.
+
+The batch twins of per-document functions (`arabic_batch.token_frame` for `arabic`'s
+tokenizer, `corpus.dedup.fingerprints` for `fingerprint`) run their regexes in polars, whose
+engine is Rust's: its `\\w`, `\\d` and `\\s` are not Python's. Every class they use is
+therefore read off Python's own regex over every code point (`python_class`) and written out
+range by range (`rust_class`), so both engines agree on every character.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import cache
+from typing import Any
+
+from analysis.charsets import CodeRanges
+
+_SURROGATES = range(0xD800, 0xE000)
+
+
+def polars() -> Any:
+    """polars, imported on first use: a process that never analyses a batch (a pipeline
+    client handing files to workers) does not load it, so it may still fork (`parallel`)."""
+    # polars' allocator (jemalloc) keeps freed pages for reuse by default: a worker's RSS then
+    # grows by a hundred MB over a run. Returned at once, the batches cost about half of that
+    # (the time it costs was within the noise of our runs). A setting already made is kept.
+    os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+    # One polars thread: the pipeline already keeps the cores busy (its tokenizing thread
+    # beside the Python one, one process per worker), and polars' own pool only competed with
+    # them (SaudiNewsNet in one process: 1 to 3 s more CPU and a slower run). Read once, when
+    # polars is first imported; a setting already made is kept.
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")
+    import polars as pl
+
+    return pl
+
+
+@cache
+def _every_code_point() -> str:
+    # Surrogates are left out (a str holding one cannot be encoded): past them, an index in
+    # this string is 2048 code points short.
+    return "".join(map(chr, range(_SURROGATES.start))) + "".join(
+        map(chr, range(_SURROGATES.stop, 0x110000))
+    )
+
+
+@cache
+def python_class(pattern: str) -> CodeRanges:
+    """The code points Python's regex `pattern` matches, as ranges (`pattern` matches runs of
+    single characters, such as `\\d+`)."""
+    gap = _SURROGATES.start
+    runs: list[tuple[int, int]] = []
+    for match in re.finditer(pattern, _every_code_point()):
+        first, last = match.start(), match.end() - 1
+        if first < gap <= last:  # a run across the surrogates is two runs
+            runs.append((first, gap - 1))
+            first = gap
+        shift = len(_SURROGATES) if first >= gap else 0
+        runs.append((first + shift, last + shift))
+    return tuple(runs)
+
+
+def rust_class(ranges: CodeRanges, *, negated: bool = False) -> str:
+    """A Rust regex character class of exactly these code points."""
+    body = "".join(f"\\x{{{a:X}}}" if a == b else f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in ranges)
+    return f"[{'^' if negated else ''}{body}]"
+
+
+def code_ranges(characters: str) -> CodeRanges:
+    """The ranges of a set of characters (for `rust_class`)."""
+    return tuple((ord(c), ord(c)) for c in sorted(set(characters)))
