@@ -443,3 +443,26 @@ def _pipeline_corpus(path: Path):
     from analysis.pipeline import run_pipeline
 
     return run_pipeline(path).corpus
+
+
+def test_unpaired_surrogate_escapes_in_json_become_replacement_characters(tmp_path):
+    """`"\\ud800"` in a JSON string is legal JSON but no UTF-8 text: each becomes U+FFFD,
+    with a warning naming the file, the record and the field; the table prints."""
+    path = tmp_path / "escapes.json"
+    path.write_text(
+        '[{"title": "t\\udc00", "content": "abc \\ud800 ' + BODY + '"},'
+        ' {"title": "ok", "content": "' + BODY_2 + '"}]',
+        encoding="utf-8",
+    )
+    for corpus in (load_corpus(path), _pipeline_corpus(path)):
+        rows = corpus.documents
+        assert list(rows["title"]) == ["t\ufffd", "ok"]
+        assert rows["text"].iloc[0].startswith("abc \ufffd ")
+        assert [p[:3] for p in problems(corpus)] == [
+            ("escapes.json", "record 0", "warning"),
+            ("escapes.json", "record 0", "warning"),
+        ]
+        assert "text: 1 unpaired surrogate" in messages(corpus)
+        assert "title: 1 unpaired surrogate" in messages(corpus)
+    done = cli("themes", str(path), "--format", "csv", check_rc=0)
+    assert "t\ufffd" in done.stdout

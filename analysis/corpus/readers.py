@@ -522,7 +522,13 @@ def _record_document(
             name, location, "error", f"binary content: {share:.0%} NUL or control characters"
         )
         return None
-    meta = {field: _first_text(record, keys, names) for field, names in _META_FIELDS.items()}
+    text = _without_lone_surrogates(text, "text", name, location, report)
+    meta = {
+        field: _without_lone_surrogates(
+            _first_text(record, keys, names), field, name, location, report
+        )
+        for field, names in _META_FIELDS.items()
+    }
     return Document(
         _doc_id(name, index),
         name,
@@ -531,6 +537,29 @@ def _record_document(
         date=_record_date(record, keys, name, location, report),
         **meta,
     )
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_lone_surrogates(
+    value: str | None, field: str, name: str, location: str, report: LoadReport
+) -> str | None:
+    """A JSON string's unpaired `\\ud800`-`\\udfff` escapes, each U+FFFD, with a warning.
+
+    JSON lets a string escape half of a surrogate pair alone; Python decodes it into a code
+    point that no UTF-8 output (a table, a report, a terminal) can write.
+    """
+    if value is None or not _LONE_SURROGATE.search(value):
+        return value
+    count = len(_LONE_SURROGATE.findall(value))
+    report.add(
+        name,
+        location,
+        "warning",
+        f"{field}: {count} unpaired surrogate escape(s) (\\ud800-\\udfff) replaced by U+FFFD",
+    )
+    return _LONE_SURROGATE.sub("\ufffd", value)
 
 
 def _record_text(record: dict, keys: dict[str, Any], text_field: str | None) -> str | Problem:
