@@ -20,7 +20,7 @@ import sys
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -28,7 +28,6 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from analysis import config
-from analysis.arabic_batch import TokenFrame
 from analysis.corpus import (
     Corpus,
     Document,
@@ -51,12 +50,13 @@ from analysis.parallel import Engine, check_engine, map_ordered
 from analysis.themes import (
     Analysis,
     DocAnalysis,
+    KeyedBatch,
     Lexicon,
     analyse_text,
     analyse_texts,
     analysis_from_results,
     default_lexicon,
-    lexicon_tokens,
+    key_batch,
     load_lexicon,
     process_lexicon,
 )
@@ -116,8 +116,8 @@ class DocumentProcessor:
         columns = started.columns
         if isinstance(columns, Future):
             columns = columns.result()
-        frame, prints = columns
-        analyses = analyse_texts(started.texts, process_lexicon(self.lexicon), frame=frame)
+        keyed, prints = columns
+        analyses = analyse_texts(started.texts, process_lexicon(self.lexicon), keyed=keyed)
         return [
             DocumentResult(row if self.keep_text else drop_texts(row), removed, fingerprint, a)
             for (row, removed), fingerprint, a in zip(
@@ -126,9 +126,9 @@ class DocumentProcessor:
         ]
 
 
-def batch_columns(texts: list[str], lexicon: Lexicon) -> tuple[TokenFrame, list[Fingerprint]]:
-    """What a batch computes as columns: its tokens for the lexicon and its fingerprints."""
-    return lexicon_tokens(texts, lexicon), fingerprints(texts)
+def batch_columns(texts: list[str], lexicon: Lexicon) -> tuple[KeyedBatch, list[Fingerprint]]:
+    """What a batch computes as columns: its keyed tokens and its fingerprints."""
+    return key_batch(texts, lexicon), fingerprints(texts)
 
 
 class StartedBatch(NamedTuple):
@@ -136,7 +136,7 @@ class StartedBatch(NamedTuple):
 
     cleaned: list[tuple[dict[str, Any], list[Removal]]]
     texts: list[str]
-    columns: tuple[TokenFrame, list[Fingerprint]] | Future[tuple[TokenFrame, list[Fingerprint]]]
+    columns: tuple[KeyedBatch, list[Fingerprint]] | Future[tuple[KeyedBatch, list[Fingerprint]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +180,7 @@ class _ShardReport(LoadReport):
 BATCH_DOCUMENTS = 1000
 _PENDING: Any = None  # an event whose document is still in the batch
 # Batches cleaned while the columns of an earlier one are computed on the second thread.
-BATCHES_AHEAD = 1
+BATCHES_AHEAD = 2
 
 
 class ShardProcessor:
@@ -191,9 +191,17 @@ class ShardProcessor:
     `run_pipeline`).
     """
 
-    def __init__(self, lexicon: Lexicon, *, keep_text: bool = True, columnar: bool = False) -> None:
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        *,
+        keep_text: bool = True,
+        columnar: bool = False,
+        second_thread: bool = True,
+    ) -> None:
         self.document = DocumentProcessor(lexicon, keep_text=keep_text)
         self.columnar = columnar
+        self.second_thread = second_thread
 
     def __call__(self, shard: Shard) -> ShardResult:
         return next(self.map([shard]))
@@ -217,7 +225,11 @@ class ShardProcessor:
         # process keeps two cores busy, and no shard's start waits for its first columns.
         started: deque[tuple[_ShardReport, list[int], StartedBatch]] = deque()
         read: deque[_ShardReport] = deque()  # shards read, not yet handed on, in order
-        with ThreadPoolExecutor(1) as ahead, _short_switch_interval():
+        with ExitStack() as stack:
+            ahead = None
+            if self.second_thread:
+                ahead = stack.enter_context(ThreadPoolExecutor(1))
+                stack.enter_context(_short_switch_interval())
             for shard in shards:
                 report = _ShardReport()
                 documents = read_file(shard.name, Path(shard.path), shard.options, report)
@@ -369,9 +381,14 @@ def run_pipeline(
         max_document_mb=max_document_mb,
     )
     shards = [Shard(name, os.path.abspath(file), options) for name, file in sources]
-    processor = ShardProcessor(lexicon, keep_text=keep_text, columnar=columnar)
     check_engine(engine, workers, scheduler)
-    if engine == "local" and workers <= 1:
+    in_process = engine == "local" and workers <= 1
+    # The second thread pays where one process has the machine; worker processes already
+    # keep the cores busy, and the thread only added switching to them.
+    processor = ShardProcessor(
+        lexicon, keep_text=keep_text, columnar=columnar, second_thread=in_process
+    )
+    if in_process:
         results = processor.map(shards)  # in this process: one pipeline of batches
     else:
         results = map_ordered(

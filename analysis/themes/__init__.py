@@ -10,7 +10,7 @@
   imported as `from analysis.themes import validation`.
 """
 
-from analysis.themes.batch import analyse_texts, lexicon_tokens
+from analysis.themes.batch import KeyedBatch, analyse_texts, key_batch
 from analysis.themes.keyness import (
     document_keyness,
     group_keyness,
@@ -69,6 +69,7 @@ __all__ = [
     "ContextRule",
     "DocAnalysis",
     "Hit",
+    "KeyedBatch",
     "LabelledSentence",
     "Lexicon",
     "LexiconAnalyser",
@@ -88,9 +89,9 @@ __all__ = [
     "document_keyness",
     "document_theme_table",
     "group_keyness",
+    "key_batch",
     "keyness",
     "kwic",
-    "lexicon_tokens",
     "load_lexicon",
     "load_validation_set",
     "match_text",

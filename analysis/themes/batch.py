@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from analysis import arabic
-from analysis.arabic_batch import TokenFrame, token_frame
+from analysis.arabic_batch import token_frame
 from analysis.columns import polars
 from analysis.themes.lexicon import UNMATCHABLE, Lexicon
 from analysis.themes.matcher import (
@@ -38,33 +38,55 @@ if TYPE_CHECKING:
     import polars as pl
 
 
-def lexicon_tokens(texts: Sequence[str], lexicon: Lexicon) -> TokenFrame:
-    """The batch's tokens in which a key of the lexicon may occur: the polars part of
-    `analyse_texts`, which runs without the GIL, so another thread may run it ahead."""
-    return token_frame(texts, holding=lexicon.searched_strings())
+class _Rows(NamedTuple):
+    """One text's keyed tokens, column by column, in text order."""
+
+    token: list[int]  # the index of the token in the text
+    word: list[str]
+    key: list[str]
+    start: list[int]  # offsets in the text with marks, tatweel and format controls removed
+    end: list[int]
+
+
+class KeyedBatch(NamedTuple):
+    """A batch's tokens, keyed: what the per-text loop of `analyse_texts` takes."""
+
+    n_tokens: list[int]  # per text, every token
+    refused: set[int]  # texts polars cannot hold: `analyse_text` takes them
+    invisible: list[bool]  # per text, whether it needs an `OffsetMap`
+    rows: dict[int, _Rows]  # per text with a keyed token some match can cover, those tokens
+
+
+def key_batch(texts: Sequence[str], lexicon: Lexicon) -> KeyedBatch:
+    """The columnar part of `analyse_texts`: tokens, keys, the rows each text's loop needs.
+
+    Mostly polars, without the GIL, so another thread may run it ahead of the loop (the
+    keys of new words are computed in Python, under the lexicon's cache).
+    """
+    frame = token_frame(texts, holding=lexicon.searched_strings())
+    rows = _rows_by_doc(_keyed_tokens(frame.tokens, lexicon))
+    return KeyedBatch(frame.n_tokens, frame.refused, frame.invisible, rows)
 
 
 def analyse_texts(
-    texts: Sequence[str], lexicon: Lexicon, *, frame: TokenFrame | None = None
+    texts: Sequence[str], lexicon: Lexicon, *, keyed: KeyedBatch | None = None
 ) -> list[DocAnalysis]:
-    """`[analyse_text(text, lexicon) for text in texts]`, computed as columns; `frame` is
-    `lexicon_tokens(texts, lexicon)` when it was computed already."""
-    if frame is None:
-        frame = lexicon_tokens(texts, lexicon)
-    keyed = _keyed_tokens(frame.tokens, lexicon)
-    by_doc = _rows_by_doc(keyed)
+    """`[analyse_text(text, lexicon) for text in texts]`, computed as columns; `keyed` is
+    `key_batch(texts, lexicon)` when it was computed already."""
+    if keyed is None:
+        keyed = key_batch(texts, lexicon)
     results = []
     for i, text in enumerate(texts):
-        if i in frame.refused:
+        if i in keyed.refused:
             results.append(analyse_text(text, lexicon))
             continue
         starts = arabic.sentence_starts(text)
-        rows = by_doc.get(i)
+        rows = keyed.rows.get(i)
         if rows is None:
-            results.append(DocAnalysis(frame.n_tokens[i], len(starts), ()))
+            results.append(DocAnalysis(keyed.n_tokens[i], len(starts), ()))
             continue
-        offsets = arabic.OffsetMap(text) if frame.invisible[i] else _NO_GAPS
-        results.append(_analyse(text, frame.n_tokens[i], starts, rows, offsets, lexicon))
+        offsets = arabic.OffsetMap(text) if keyed.invisible[i] else _NO_GAPS
+        results.append(_analyse(text, keyed.n_tokens[i], starts, rows, offsets, lexicon))
     return results
 
 
@@ -116,16 +138,6 @@ def _key_pairs(lexicon: Lexicon) -> tuple[list[str], list[str]]:
             else:
                 pairs.add(f"{first} {second}")
     return sorted(pairs), sorted(open_pairs)
-
-
-class _Rows(NamedTuple):
-    """One text's keyed tokens, column by column, in text order."""
-
-    token: list[int]  # the index of the token in the text
-    word: list[str]
-    key: list[str]
-    start: list[int]  # offsets in the text with marks, tatweel and format controls removed
-    end: list[int]
 
 
 def _rows_by_doc(keyed: pl.DataFrame) -> dict[int, _Rows]:
