@@ -23,9 +23,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from analysis import config
 from analysis.corpus import (
@@ -60,6 +58,9 @@ from analysis.themes import (
     load_lexicon,
     process_lexicon,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +226,9 @@ class ShardProcessor:
         # process keeps two cores busy, and no shard's start waits for its first columns.
         started: deque[tuple[_ShardReport, list[int], StartedBatch]] = deque()
         read: deque[_ShardReport] = deque()  # shards read, not yet handed on, in order
+        # Inline (no second thread), a batch is finished at once: nothing to overlap, and a
+        # worker holds one batch, not three.
+        ahead_batches = BATCHES_AHEAD if self.second_thread else 0
         with ExitStack() as stack:
             ahead = None
             if self.second_thread:
@@ -235,7 +239,7 @@ class ShardProcessor:
                 documents = read_file(shard.name, Path(shard.path), shard.options, report)
                 for slots, batch in self._batches(documents, report):
                     started.append((report, slots, self.document.start(batch, ahead)))
-                    if len(started) > BATCHES_AHEAD:
+                    if len(started) > ahead_batches:
                         self._fill(*started.popleft())
                         yield from _finished(read, started)
                 read.append(report)

@@ -7,15 +7,16 @@ import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from analysis import config
 from analysis.corpus.clean import Cleaned, Removal, clean_text, hygiene
 from analysis.corpus.dedup import Fingerprint, fingerprint, flag_duplicates
 from analysis.corpus.readers import Document, LoadReport, iter_documents
 from analysis.corpus.spelling import word_count
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +217,8 @@ def assemble_corpus(
     keep_duplicates: bool,
 ) -> Corpus:
     """The `Corpus` of loaded documents, their audit rows and the load report."""
+    import pandas as pd
+
     return Corpus(
         documents=documents,
         audit=pd.DataFrame(audit, columns=list(AUDIT_COLUMNS)).astype({"line": "int64"}),
@@ -282,6 +285,8 @@ class DocumentRows:
             self._flush()
 
     def _flush(self) -> None:
+        import pandas as pd
+
         if self._rows:
             self._chunks.append(pd.DataFrame(self._rows, columns=list(DOCUMENT_COLUMNS[:-2])))
             self._rows = []
@@ -291,6 +296,8 @@ class DocumentRows:
 
         The chunks are handed over, not kept: call it once, when every row is in.
         """
+        import pandas as pd
+
         self._flush()
         if not self._chunks:
             return pd.DataFrame(columns=list(DOCUMENT_COLUMNS[:-2]))

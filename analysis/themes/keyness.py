@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from analysis import arabic
 from analysis.themes.lexicon import word_key
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def term_counts(texts: Iterable[str], *, stopwords: bool = False) -> Counter[str]:
@@ -81,6 +83,8 @@ def keyness(
     `key` (`over` when relatively more frequent in the target, else `under`). Sorted by
     log-likelihood, over-used terms first; `top` rows (all when None).
     """
+    import pandas as pd
+
     columns = [
         "term",
         "count_target",
@@ -133,6 +137,8 @@ def document_keyness(
     """`keyness` of a group of documents (doc_ids, or a boolean mask over `documents`) against
     the other documents, or against `reference` term counts (e.g. `term_counts` of a
     reference corpus). `options` go to `keyness`."""
+    import pandas as pd
+
     if isinstance(target, pd.Series) and target.dtype == bool:
         in_group = target.to_numpy()
     else:

@@ -16,13 +16,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ahocorasick
-import pandas as pd
 import yaml
 
 from analysis import arabic, config
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 WILDCARD = "*"
 MIN_PREFIX_LETTERS = 3
@@ -119,6 +121,8 @@ class Lexicon:
 
     def entries(self) -> pd.DataFrame:
         """One row per entry: `theme`, `role`, `entry`, `keys` (what is matched), `line`."""
+        import pandas as pd
+
         return pd.DataFrame(
             [(p.theme, p.role, p.entry, _describe(p), p.line) for p in self.patterns],
             columns=["theme", "role", "entry", "keys", "line"],
@@ -126,12 +130,16 @@ class Lexicon:
 
     def role_counts(self) -> pd.DataFrame:
         """Entries per theme (rows, in lexicon order) and role (columns: the roles used)."""
+        import pandas as pd
+
         rows = self.entries()
         table = pd.crosstab(rows["theme"], rows["role"]).reindex(self.theme_ids).fillna(0)
         return table.astype("int64")
 
     def summary(self) -> pd.DataFrame:
         """Per theme: names and the number of entries by role (for the report)."""
+        import pandas as pd
+
         counts = self.role_counts()
         rows = []
         for t in self.themes:

@@ -19,9 +19,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from analysis import arabic
 from analysis.themes.lexicon import (
@@ -38,6 +36,9 @@ from analysis.themes.lexicon import (
     Theme,
     default_lexicon,
 )
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # --- matching one text ----------------------------------------------------------------------
 
@@ -285,6 +286,8 @@ def analysis_from_results(
     doc_ids: Sequence[str], results: Iterable[DocAnalysis], lexicon: Lexicon
 ) -> Analysis:
     """Assemble per-document results (in `doc_ids` order) into the tidy tables."""
+    import pandas as pd
+
     hit_rows: list[tuple[Any, ...]] = []
     token_rows: list[tuple[str, int, int]] = []
     for doc_id, result in zip(doc_ids, results, strict=True):

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from analysis.themes.lexicon import SPACE_RUN
 from analysis.themes.matcher import Analysis
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # --- tables ---------------------------------------------------------------------------------
 
 
 def counts_by_document(analysis: Analysis) -> pd.DataFrame:
     """Hits per document x theme: index `doc_id` (every document), one int column per theme."""
+    import pandas as pd
+
     table = pd.crosstab(analysis.hits["doc_id"], analysis.hits["theme"])
     table = table.reindex(index=analysis.doc_tokens["doc_id"], columns=analysis.theme_ids)
     table = table.fillna(0).astype("int64")
@@ -37,6 +40,8 @@ def theme_summary(analysis: Analysis) -> pd.DataFrame:
     the corpus), `docs_with_theme`, `share_docs` (of all documents), `sentences_with_theme`,
     `share_sentences` (of all sentences).
     """
+    import pandas as pd
+
     hits = analysis.hits
     n_docs = len(analysis.doc_tokens)
     n_tokens = int(analysis.doc_tokens["n_tokens"].sum())
@@ -72,6 +77,8 @@ def top_terms(analysis: Analysis, n: int = 10) -> pd.DataFrame:
     Columns: `theme`, `entry` (as in the lexicon), `hits`, `docs` (documents with it),
     `top_form` (its most frequent spelling in the texts), `rank` (1 = most hits; ties by entry).
     """
+    import pandas as pd
+
     columns = ["theme", "entry", "hits", "docs", "top_form", "rank"]
     hits = analysis.hits
     if hits.empty:
@@ -101,6 +108,8 @@ def _theme_order_key(order: Mapping[str, int]) -> Any:
 
 def cooccurrence(analysis: Analysis) -> pd.DataFrame:
     """Theme x theme: number of sentences mentioning both (diagonal: mentioning the theme)."""
+    import pandas as pd
+
     ids = analysis.theme_ids
     present = analysis.hits.drop_duplicates(["doc_id", "sentence", "theme"])
     indicator = pd.crosstab([present["doc_id"], present["sentence"]], present["theme"])
@@ -124,6 +133,8 @@ def kwic(
     from the document's cleaned `text`, line breaks shown as spaces, cut at word boundaries
     (`context`).
     """
+    import pandas as pd
+
     hits = analysis.hits
     if theme is not None:
         hits = hits[hits["theme"] == theme]

@@ -6,13 +6,16 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import yaml
 
 from analysis import config
 from analysis.themes.lexicon import Lexicon, YamlParser, default_lexicon
 from analysis.themes.matcher import match_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # --- validation -----------------------------------------------------------------------------
 
@@ -72,6 +75,8 @@ def validation_details(
 ) -> pd.DataFrame:
     """Per labelled sentence: `text`, `source`, `line`, `expected`, `may`, `received`,
     `missing` (expected, not received) and `unexpected` (received, neither expected nor may)."""
+    import pandas as pd
+
     lexicon = lexicon or default_lexicon()
     rows = []
     for s in load_validation_set(path, lexicon.theme_ids):
@@ -97,6 +102,8 @@ def validate(lexicon: Lexicon | None = None, path: str | Path | None = None) -> 
     Columns: `theme`, `tp`, `fp`, `fn`, `precision`, `recall`, `sentences` (labelled
     positive). A theme listed under `may` for a sentence is not judged there.
     """
+    import pandas as pd
+
     lexicon = lexicon or default_lexicon()
     details = validation_details(lexicon, path)
     rows = []
