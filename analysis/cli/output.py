@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-import pandas as pd
-
 from analysis.files import atomic_writer
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from analysis.pipeline import PipelineResult
     from analysis.themes import Lexicon
 
@@ -76,6 +76,8 @@ def terminal_text(text: str) -> str:
 
 def to_markdown(table: pd.DataFrame) -> str:
     """A GitHub-flavoured Markdown table (no extra dependency); cells as `markdown_text`."""
+    import pandas as pd
+
     cell = markdown_text
 
     header = "| " + " | ".join(cell(c) for c in table.columns) + " |"

@@ -150,24 +150,45 @@ def flag_duplicates(
     its sentences occur there. Sentences shared by more than `max_postings` documents are
     site boilerplate, not evidence, and are ignored; this also keeps the index linear.
     """
-    by_digest: dict[str, str] = {}
-    postings: defaultdict[int, list[str]] = defaultdict(list)
-    kept: dict[str, int] = {}  # doc_id -> its place among the documents kept
-    duplicates: dict[str, str] = {}
+    flagger = DuplicateFlagger(
+        containment=containment, min_chunks=min_chunks, max_postings=max_postings
+    )
     for doc_id, fp in fingerprints.items():
+        flagger.add(doc_id, fp)
+    return flagger.duplicates
+
+
+class DuplicateFlagger:
+    """`flag_duplicates` one document at a time, in corpus order: a pipeline flags each
+    document as it arrives, while its workers are still busy with later ones."""
+
+    def __init__(
+        self, *, containment: float = 0.8, min_chunks: int = 2, max_postings: int = 50
+    ) -> None:
+        self.containment = containment
+        self.min_chunks = min_chunks
+        self.max_postings = max_postings
+        self.duplicates: dict[str, str] = {}  # duplicate doc_id -> original doc_id
+        self._by_digest: dict[str, str] = {}
+        self._postings: defaultdict[int, list[str]] = defaultdict(list)
+        self._kept: dict[str, int] = {}  # doc_id -> its place among the documents kept
+
+    def add(self, doc_id: str, fp: Fingerprint) -> None:
+        """Flag `doc_id` if it copies a document added before it, else keep it as one."""
         if not fp.digest:
-            continue  # nothing left after cleaning: not a copy of anything
-        original = by_digest.get(fp.digest)
-        if original is None and len(fp.chunks) >= min_chunks:
-            original = _best_container(fp.chunks, postings, kept, containment, max_postings)
+            return  # nothing left after cleaning: not a copy of anything
+        original = self._by_digest.get(fp.digest)
+        if original is None and len(fp.chunks) >= self.min_chunks:
+            original = _best_container(
+                fp.chunks, self._postings, self._kept, self.containment, self.max_postings
+            )
         if original is not None:
-            duplicates[doc_id] = original
-            continue
-        by_digest[fp.digest] = doc_id
-        kept[doc_id] = len(kept)
+            self.duplicates[doc_id] = original
+            return
+        self._by_digest[fp.digest] = doc_id
+        self._kept[doc_id] = len(self._kept)
         for chunk in fp.chunks:
-            postings[chunk].append(doc_id)
-    return duplicates
+            self._postings[chunk].append(doc_id)
 
 
 def _best_container(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from analysis import config
 from analysis.corpus.clean import Cleaned, Removal, clean_text, hygiene
-from analysis.corpus.dedup import Fingerprint, fingerprint, flag_duplicates
+from analysis.corpus.dedup import DuplicateFlagger, Fingerprint, fingerprint
 from analysis.corpus.readers import Document, LoadReport, iter_documents
 from analysis.corpus.spelling import word_count
 
@@ -182,17 +182,18 @@ def build_corpus(
 ) -> Corpus:
     """Collect prepared documents (in corpus order) into the `Corpus` tables.
 
-    Duplicates are flagged here, centrally, since that needs every fingerprint.
+    Duplicates are flagged here, centrally, since that needs every earlier fingerprint; each
+    document as it arrives.
     """
     rows = DocumentRows()
     audit: list[tuple[str, int, str, str]] = []
-    fingerprints: dict[str, Fingerprint] = {}
+    flagger = DuplicateFlagger()  # as documents arrive: workers may still be busy
     empty: list[dict[str, Any]] = []
     for document in prepared:
         doc_id = document.row["doc_id"]
         rows.append(document.row)
         audit.extend((doc_id, *removal) for removal in document.removed)
-        fingerprints[doc_id] = document.fingerprint
+        flagger.add(doc_id, document.fingerprint)
         if document.row["n_chars_clean"] == 0:
             empty.append(document.row)
     # Warnings about content come after the loader's own problems, in document order, so the
@@ -200,9 +201,7 @@ def build_corpus(
     for row in empty:
         location = "" if row["record"] is None else f"record {row['record']}"
         report.add(row["source_file"], location, "warning", EMPTY_AFTER_CLEANING)
-    duplicates = flag_duplicates(fingerprints)
-    del fingerprints
-    documents = documents_frame(rows, duplicates)
+    documents = documents_frame(rows, flagger.duplicates)
     if not keep_text:
         documents = documents.drop(columns=list(TEXT_COLUMNS))
     return assemble_corpus(root, documents, audit, report, keep_duplicates=keep_duplicates)
