@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import analysis.pipeline  # noqa: F401  (what every shard task runs)
 from analysis.columns import polars
+from analysis.corpus.boilerplate import line_rules_regex
 from analysis.themes import batch  # noqa: F401
 
 polars()
+line_rules_regex()  # compiled on first use, so that a client that never cleans skips it
