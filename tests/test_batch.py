@@ -10,6 +10,7 @@ lone surrogates, which the exact path takes).
 
 from __future__ import annotations
 
+import gc
 import re
 import sys
 
@@ -361,10 +362,11 @@ def test_columnar_pipeline_equals_the_per_document_pipeline(tmp_path, monkeypatc
 
 def test_tokenizing_thread_failure_reaches_the_caller(tmp_path, monkeypatch):
     """The ahead-of-time tokenizing thread's error is raised by the run, the GIL switch
-    interval the shard shortened is given back, and a run after it works."""
+    interval and the garbage collector's thresholds the run changed are given back, and a
+    run after it works."""
     monkeypatch.setattr(pipeline, "BATCH_DOCUMENTS", 2)
     root = _mixed_corpus(tmp_path)
-    interval = sys.getswitchinterval()
+    interval, thresholds = sys.getswitchinterval(), gc.get_threshold()
 
     def broken(texts, lexicon):
         raise RuntimeError("tokenizer broke")
@@ -373,9 +375,9 @@ def test_tokenizing_thread_failure_reaches_the_caller(tmp_path, monkeypatch):
         patched.setattr(pipeline, "key_batch", broken)
         with pytest.raises(RuntimeError, match="tokenizer broke"):
             run_pipeline(root)
-    assert sys.getswitchinterval() == interval
+    assert (sys.getswitchinterval(), gc.get_threshold()) == (interval, thresholds)
     assert_same_result(run_pipeline(root), run_pipeline(root, columnar=False))
-    assert sys.getswitchinterval() == interval
+    assert (sys.getswitchinterval(), gc.get_threshold()) == (interval, thresholds)
 
 
 @pytest.mark.slow
