@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from analysis import arabic
 from analysis.charsets import CodeRanges
-from analysis.columns import polars, python_class, rust_class
+from analysis.columns import polars, python_class, rust_class, text_series
 
 if TYPE_CHECKING:
     import polars as pl
@@ -80,12 +80,8 @@ def token_frame(texts: Sequence[str], *, holding: frozenset[str] | None = None) 
     """
     pl = polars()
 
-    refused = set()
-    try:
-        series = pl.Series("text", texts, dtype=pl.String)
-    except Exception:  # polars' error for a lone surrogate varies by version: find the texts
-        refused = {i for i, t in enumerate(texts) if not _encodable(t)}
-        series = pl.Series("text", [("" if i in refused else t) for i, t in enumerate(texts)])
+    series, refused_texts = text_series(texts)
+    refused = set(refused_texts)
     invisible, _, piece = patterns()
     # Two plans, each collected at once: one GIL release each, so that a thread running
     # this overlaps with Python work on another (`pipeline.ShardProcessor`).
@@ -195,11 +191,3 @@ def _normalized_from() -> dict[str, str]:
         if len(form) == 1:  # marks and tatweel are deleted: the stripped text has none
             sources[form] = sources.get(form, "") + ch
     return sources
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True

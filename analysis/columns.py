@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -70,3 +71,25 @@ def rust_class(ranges: CodeRanges, *, negated: bool = False) -> str:
 def code_ranges(characters: str) -> CodeRanges:
     """The ranges of a set of characters (for `rust_class`)."""
     return tuple((ord(c), ord(c)) for c in sorted(set(characters)))
+
+
+def text_series(texts: Sequence[str]) -> tuple[Any, list[int]]:
+    """The texts as a polars String series, and the positions of those it cannot hold (a
+    lone surrogate), which are left empty in it for the caller to handle one by one."""
+    pl = polars()
+    try:
+        return pl.Series("text", texts, dtype=pl.String), []
+    except Exception:  # polars' error for a lone surrogate varies by version: find the texts
+        refused = [i for i, t in enumerate(texts) if not encodable(t)]
+        skipped = set(refused)
+        series = [("" if i in skipped else t) for i, t in enumerate(texts)]
+        return pl.Series("text", series, dtype=pl.String), refused
+
+
+def encodable(text: str) -> bool:
+    """Whether the text is valid Unicode for UTF-8 (no lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

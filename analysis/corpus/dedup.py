@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from typing import NamedTuple
 
-from analysis.columns import code_ranges, polars, python_class, rust_class
+from analysis.columns import code_ranges, encodable, polars, python_class, rust_class, text_series
 
 
 class Fingerprint(NamedTuple):
@@ -66,12 +66,7 @@ def fingerprints(texts: Sequence[str]) -> list[Fingerprint]:
     hash is the same in every process of one polars version (a cluster's workers).
     """
     pl = polars()
-    try:
-        series = pl.Series("text", texts, dtype=pl.String)
-        refused: list[int] = []
-    except Exception:  # a lone surrogate: those texts are hashed one by one, below
-        refused = [i for i, t in enumerate(texts) if not _encodable(t)]
-        series = pl.Series("text", ["" if i in refused else t for i, t in enumerate(texts)])
+    series, refused = text_series(texts)
     punctuation, separators, spaces = _fingerprint_patterns()
     sentences = (
         pl.LazyFrame({"text": series})
@@ -111,18 +106,10 @@ def _fingerprint_with_surrogates(text: str) -> Fingerprint:
         return reference
     pl = polars()
     chunks = [s for s in _sentences(text) if s.count(" ") >= _MIN_CHUNK_SPACES]
-    plain = [s for s in chunks if _encodable(s)]
+    plain = [s for s in chunks if encodable(s)]
     hashed = set(pl.Series(plain, dtype=pl.String).hash(_CHUNK_SEED).to_list())
     hashed.update(_chunk_hash(s.encode("utf-8", "surrogatepass")) for s in chunks if s not in plain)
     return Fingerprint("surrogates:" + reference.digest, frozenset(hashed))
-
-
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 @cache
