@@ -423,7 +423,9 @@ def run_pipeline(
             scheduler=scheduler,
             chunk_size=1,  # a shard is a whole file: one task each
         )
-    with _fewer_collections():
+    # The shards' generator is closed before the collector's setting is given back, even
+    # when the tables fail half way: it changes the setting too, and would restore it late.
+    with _fewer_collections(), closing(results):
         documents = replay_shards(root, results, report)
         return _assemble(
             root, documents, report, lexicon, keep_duplicates=keep_duplicates, keep_text=keep_text

@@ -376,6 +376,16 @@ def test_tokenizing_thread_failure_reaches_the_caller(tmp_path, monkeypatch):
         with pytest.raises(RuntimeError, match="tokenizer broke"):
             run_pipeline(root)
     assert (sys.getswitchinterval(), gc.get_threshold()) == (interval, thresholds)
+
+    def tables_broke(root, documents, *args, **kwargs):
+        next(iter(documents))  # the shards are being read, their generator is suspended
+        raise RuntimeError("tables broke")
+
+    with monkeypatch.context() as patched:  # the shards' generator still open when it fails
+        patched.setattr(pipeline, "_assemble", tables_broke)
+        with pytest.raises(RuntimeError, match="tables broke"):
+            run_pipeline(root)
+    assert (sys.getswitchinterval(), gc.get_threshold()) == (interval, thresholds)
     assert_same_result(run_pipeline(root), run_pipeline(root, columnar=False))
     assert (sys.getswitchinterval(), gc.get_threshold()) == (interval, thresholds)
 
