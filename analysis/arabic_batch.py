@@ -47,7 +47,8 @@ def classes() -> Classes:
 
 @cache
 def patterns() -> tuple[str, str, str]:
-    """(invisible run, token, gap + token) as Rust regexes.
+    """(invisible run, gap, gap + token) as Rust regexes; a gap is a run of characters that
+    are in no word.
 
     Python's other word is ``O+(?:(?:J)O+)*`` with ``J = [-'’] | (?<=\\d)[.,:/٫٬](?=\\d)``;
     without look-around it is a chain of segments, each a run of other characters in which
@@ -59,7 +60,7 @@ def patterns() -> tuple[str, str, str]:
     segment = f"(?:{digit}(?:{separator}{digit})*|{other})+"
     token = f"{arabic}+|{segment}(?:[\\-'\\x{{2019}}]{segment})*"
     not_word = rust_class((*c.arabic, *c.other), negated=True)
-    return f"{rust_class(c.invisible)}+", token, f"{not_word}*(?:{token})"
+    return f"{rust_class(c.invisible)}+", f"{not_word}+", f"{not_word}*(?:{token})"
 
 
 class TokenFrame(NamedTuple):
@@ -82,10 +83,10 @@ def token_frame(texts: Sequence[str], *, holding: frozenset[str] | None = None) 
 
     series, refused_texts = text_series(texts)
     refused = set(refused_texts)
-    invisible, _, piece = patterns()
+    invisible_run, gap, piece = patterns()
     # Two plans, each collected at once: one GIL release each, so that a thread running
     # this overlaps with Python work on another (`pipeline.ShardProcessor`).
-    stripped = pl.col("text").str.replace_all(invisible, "")
+    stripped = pl.col("text").str.replace_all(invisible_run, "")
     per_text = (
         pl.LazyFrame({"text": series})
         .select(
@@ -102,7 +103,7 @@ def token_frame(texts: Sequence[str], *, holding: frozenset[str] | None = None) 
     # Each token's row in the batch less its text's first row is its index in the text; a
     # running sum of piece lengths over the batch, less the sum before its text's first row,
     # gives its end: no grouping needed, the rows are in text order.
-    n_tokens = pl.col("n_tokens").cast(pl.Int64)
+    counts = pl.col("n_tokens").cast(pl.Int64)
     ends = pl.col("piece").str.len_chars().cast(pl.Int64).cum_sum()
     row = pl.int_range(pl.len(), dtype=pl.Int64)
     tokens = (
@@ -111,7 +112,7 @@ def token_frame(texts: Sequence[str], *, holding: frozenset[str] | None = None) 
             pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc"),
             "piece",
             "every_token",
-            (n_tokens.cum_sum() - n_tokens).alias("first_row"),
+            (counts.cum_sum() - counts).alias("first_row"),
         )
         .explode("piece")
         .drop_nulls("piece")
@@ -126,7 +127,7 @@ def token_frame(texts: Sequence[str], *, holding: frozenset[str] | None = None) 
         if spellings := spellings_of(frozenset(holding)):
             keep = keep | pl.col("piece").str.contains_any(spellings, ascii_case_insensitive=True)
         tokens = tokens.filter(keep)
-    word = pl.col("piece").str.replace(f"^{_gap_pattern()}", "")
+    word = pl.col("piece").str.replace(f"^{gap}", "")
     tokens = tokens.select(
         "doc",
         "index",
@@ -134,14 +135,8 @@ def token_frame(texts: Sequence[str], *, holding: frozenset[str] | None = None) 
         (pl.col("end") - word.str.len_chars()).alias("start"),
         "end",
     ).collect()
-    n_tokens = per_text["n_tokens"]
-    has_invisible = per_text["invisible"].to_list()
-    return TokenFrame(tokens, n_tokens.to_list(), refused, has_invisible)
-
-
-def _gap_pattern() -> str:
-    c = classes()
-    return rust_class((*c.arabic, *c.other), negated=True) + "+"
+    n_tokens, invisible = (per_text[c].to_list() for c in ("n_tokens", "invisible"))
+    return TokenFrame(tokens, n_tokens, refused, invisible)
 
 
 @cache

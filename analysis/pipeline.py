@@ -110,8 +110,8 @@ class DocumentProcessor:
         cleaned = [clean_document(document) for document in documents]
         texts = [row["text"] for row, _ in cleaned]
         if ahead is None:
-            return StartedBatch(cleaned, texts, batch_columns(texts, lexicon))
-        return StartedBatch(cleaned, texts, ahead.submit(batch_columns, texts, lexicon))
+            return StartedBatch(cleaned, batch_columns(texts, lexicon))
+        return StartedBatch(cleaned, ahead.submit(batch_columns, texts, lexicon))
 
     def finish(self, started: StartedBatch) -> list[DocumentResult]:
         """The batch's results, once its columns are in."""
@@ -119,7 +119,8 @@ class DocumentProcessor:
         if isinstance(columns, Future):
             columns = columns.result()
         keyed, prints = columns
-        analyses = analyse_texts(started.texts, process_lexicon(self.lexicon), keyed=keyed)
+        texts = [row["text"] for row, _ in started.cleaned]
+        analyses = analyse_texts(texts, process_lexicon(self.lexicon), keyed=keyed)
         return [
             DocumentResult(row if self.keep_text else drop_texts(row), removed, fingerprint, a)
             for (row, removed), fingerprint, a in zip(
@@ -136,8 +137,7 @@ def batch_columns(texts: list[str], lexicon: Lexicon) -> tuple[KeyedBatch, list[
 class StartedBatch(NamedTuple):
     """A batch cleaned, its columns found or being found (`DocumentProcessor.start`)."""
 
-    cleaned: list[tuple[dict[str, Any], list[Removal]]]
-    texts: list[str]
+    cleaned: list[tuple[dict[str, Any], list[Removal]]]  # rows (with their texts) and audits
     columns: tuple[KeyedBatch, list[Fingerprint]] | Future[tuple[KeyedBatch, list[Fingerprint]]]
 
 
