@@ -186,6 +186,11 @@ FAMILY_CASES = [
     ("navigation", "Skip to content"),
     ("breadcrumb", "الرئيسية » أخبار وطنية » أمن"),
     ("breadcrumb", "Home > News > Morocco"),
+    ("breadcrumb", "الرئيسية \u203a المغرب \u203a أمن"),
+    ("breadcrumb", "Home \\ News \\ Sahel"),
+    # separated by spaces alone: three in a row make a mark, two do not
+    ("ticker", "   ".join(f"عنوان خبر رقم {i} عن الطقس والرياضة" for i in range(8))),
+    ("navigation", "الرئيسية   أخبار   رياضة   اقتصاد"),
     # comment forms and notices
     ("comment_form", "اترك رداً"),
     ("comment_form", "أضف تعليقك"),
@@ -209,6 +214,7 @@ FAMILY_CASES = [
     ("tags", "الوسوم: الإرهاب، المغرب، الساحل"),
     ("tags", "Tags: terrorism, Morocco"),
     ("tags", "#المغرب #الإرهاب #الأمن"),
+    ("tags", " ".join(f"#وسم{i}" for i in range(40))),  # longer than any other shape rule
     # copyright and cookies
     ("copyright", "© 2024 جميع الحقوق محفوظة لموقع الأخبار"),
     ("copyright", "Copyright 2023 Example Media. All rights reserved."),

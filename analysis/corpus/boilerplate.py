@@ -82,7 +82,8 @@ _FULL_STOP = re.compile(r"(?<!\.)\.(?!\.)")  # a sentence's full stop, not a "..
 # Breadcrumbs: short segments joined by » › > / with spaces around (so "24/7" stays whole).
 _CRUMB_SEP = re.compile("\\s+[\u00bb\u203a>/\\\\]\\s+")
 _CRUMB_FORBIDDEN = re.compile(r"[\d:]|https?|www\.")
-_CRUMB_HINT = re.compile("\\s[\u00bb\u203a>/\\\\]\\s")
+_CRUMB_MARKS = ("\u00bb", "\u203a", ">", "/", "\\")
+_CRUMB_HINT = re.compile(f"\\s[{re.escape(''.join(_CRUMB_MARKS))}]\\s")
 _SENTENCE_END = re.compile(r"[.!\u06d4]$")
 _HEADING_END = re.compile("[.,:;\u060c\u061b]$")
 
@@ -93,9 +94,11 @@ _RARE_MARK = re.compile(f"[{_BULLETS}{_BLANKS_BUT_SPACE}]")
 
 
 def _has_segment_marks(line: str) -> bool:
-    """Cheap test that `_SEGMENT_SEP` can split the line (double space, NBSP, bullet, pipe)."""
-    if "  " not in line and not _RARE_MARK.search(line):
-        return False
+    """Cheap test that `_SEGMENT_SEP` can split the line (three blanks, bullet, pipe)."""
+    if _RARE_MARK.search(line) is None:
+        # Then only three spaces in a row make a mark: a substring test, where the regex
+        # stopped at each of the double spaces many articles have.
+        return "   " in line
     return _SEGMENT_MARK.search(line) is not None
 
 
@@ -103,9 +106,13 @@ def _segments(line: str, sep: re.Pattern[str]) -> list[str]:
     return [s for s in (part.strip() for part in sep.split(line)) if s]
 
 
-def _is_ticker(line: str) -> bool:
-    """Many short, unrelated headlines on one long line."""
-    if len(line) < 150 or not _has_segment_marks(line):
+def _is_ticker(line: str, *, marks: bool | None = None) -> bool:
+    """Many short, unrelated headlines on one long line.
+
+    `marks`: `_has_segment_marks(line)`, when the caller knows it already."""
+    if len(line) < 150:
+        return False
+    if not (_has_segment_marks(line) if marks is None else marks):
         return False
     segments = _segments(line, _SEGMENT_SEP)
     if len(segments) < 5:
@@ -120,9 +127,13 @@ def _is_ticker(line: str) -> bool:
     )
 
 
-def _is_navigation_bar(line: str) -> bool:
-    """A short line of menu entries: three or more segments of at most four words."""
-    if _has_segment_marks(line) and _short_segments(_segments(line, _SEGMENT_SEP), 3):
+def _is_navigation_bar(line: str, *, marks: bool | None = None) -> bool:
+    """A short line of menu entries: three or more segments of at most four words.
+
+    `marks`: `_has_segment_marks(line)`, when the caller knows it already."""
+    if marks is None:
+        marks = _has_segment_marks(line)
+    if marks and _short_segments(_segments(line, _SEGMENT_SEP), 3):
         return True
     return _is_breadcrumb(line, min_segments=3)
 
@@ -131,9 +142,15 @@ def _short_segments(segments: list[str], minimum: int) -> bool:
     return len(segments) >= minimum and all(word_count(s) <= 4 for s in segments)
 
 
+def _has_crumb_separator(line: str) -> bool:
+    """`_CRUMB_HINT` in the line, tested first for its marks alone: substring tests find
+    them in an eighth of the time the regex takes to try every blank."""
+    return any(mark in line for mark in _CRUMB_MARKS) and _CRUMB_HINT.search(line) is not None
+
+
 def _is_breadcrumb(line: str, *, min_segments: int = 2) -> bool:
     """`Home » News » Morocco`: segments of at most four words joined by » › > /."""
-    if "\u00ab" in line or not _CRUMB_HINT.search(line):  # « opens a quote that » closes
+    if "\u00ab" in line or not _has_crumb_separator(line):  # « opens a quote that » closes
         return False
     # Dates (05 / 2015), references (أ / 267) and "label: value" lines are not breadcrumbs.
     return not _CRUMB_FORBIDDEN.search(line) and _short_segments(
@@ -146,19 +163,25 @@ MAX_CHROME_CHARS = 1000  # longer lines are body text or tickers, whatever they 
 
 def line_rule(line: str, n_words: int) -> tuple[str, bool] | None:
     """The boilerplate rule a stripped, non-blank line falls under, and whether it opens a block."""
-    if _is_ticker(line):
+    # Each rule's cheap necessary condition is tested once and first: of SaudiNewsNet's
+    # 168,000 lines, 54 are boilerplate.
+    marks = _has_segment_marks(line) if len(line) >= 150 or n_words <= 60 else False
+    if _is_ticker(line, marks=marks):
         return "ticker", False
     if n_words > 60:
         return None
-    if len(line) <= 200 and _is_breadcrumb(line):
+    crumbs = _has_crumb_separator(line)
+    if crumbs and len(line) <= 200 and _is_breadcrumb(line):
         return "breadcrumb", False
-    if len(line) <= 300 and _is_navigation_bar(line):
+    if (marks or crumbs) and len(line) <= 300 and _is_navigation_bar(line, marks=marks):
         return "navigation", False
     match = line_rules_regex().match(line)
     if match:
         rule, kind = match.lastgroup.split("__")  # type: ignore[union-attr]
         if n_words <= _MAX_WORDS[rule]:
             return rule, kind == "block"
+    if n_words > _MAX_SHAPE_WORDS and line[0] != "#":
+        return None
     for rule, holds in _SHAPE_RULES:
         if holds(line, n_words):
             return rule, False
@@ -194,7 +217,9 @@ def _is_arrow_line(line: str, n_words: int) -> bool:
     return len(line) <= 3 and _ARROWS.match(line) is not None
 
 
-# Rules recognised by a line's shape, checked in this order after the phrase rules.
+# Rules recognised by a line's shape, checked in this order after the phrase rules. Only
+# `tags` (a line starting with "#") holds for a line of more than `_MAX_SHAPE_WORDS` words.
+_MAX_SHAPE_WORDS = max(_MAX_WORDS["share_follow_prompt"], _MAX_WORDS["copyright"])
 _SHAPE_RULES: tuple[tuple[str, Callable[[str, int], bool]], ...] = (
     ("share_follow_prompt", _is_follow_prompt),
     ("copyright", _is_copyright_notice),
