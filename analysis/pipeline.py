@@ -36,13 +36,12 @@ from analysis.corpus import (
     Removal,
     fingerprints,
 )
-from analysis.corpus.clean_batch import clean_texts
 from analysis.corpus.readers import ReadOptions, check_read, list_sources, read_file
 from analysis.corpus.table import (
     PreparedDocument,
     UniqueIds,
     build_corpus,
-    document_row,
+    clean_document,
     drop_texts,
     prepare_document,
 )
@@ -105,15 +104,10 @@ class DocumentProcessor:
     def start(
         self, documents: Sequence[Document], ahead: ThreadPoolExecutor | None = None
     ) -> StartedBatch:
-        """Clean the batch's documents (`corpus.clean_texts`); tokenize and fingerprint their
-        texts on the `ahead` thread if given (`batch_columns`: polars, without the GIL)
-        while this one goes on."""
+        """Clean the batch's documents; tokenize and fingerprint their texts on the `ahead`
+        thread if given (`batch_columns`: polars, without the GIL) while this one goes on."""
         lexicon = process_lexicon(self.lexicon)
-        texts = clean_texts([document.raw_text for document in documents])
-        cleaned = [
-            (document_row(document, text), text.removed)
-            for document, text in zip(documents, texts, strict=True)
-        ]
+        cleaned = [clean_document(document) for document in documents]
         texts = [row["text"] for row, _ in cleaned]
         if ahead is None:
             return StartedBatch(cleaned, batch_columns(texts, lexicon))

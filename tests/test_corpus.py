@@ -31,7 +31,6 @@ from analysis.corpus import (
     load_corpus,
     parse_date_text,
 )
-from analysis.corpus.clean_batch import clean_texts, plain_texts
 
 DATA = Path(__file__).parent / "data" / "corpus"
 SEED = config.SEEDS_DIR
@@ -263,88 +262,6 @@ KEPT_LINES = [
 def test_body_lines_that_resemble_chrome_are_kept(line):
     raw = f"{BODY}\n\n{line}\n\n{BODY_2}"
     assert clean_text(raw) == (hygiene(raw), [], None, None, None)
-
-
-def test_clean_texts_equals_clean_text_on_every_rule_family_and_kept_line():
-    """The batch path flags every text a rule finds a line in, and cleans all of them as
-    `clean_text` does."""
-    raws = [f"{BODY}\n\n{line}\n\n{BODY_2}" for _, line in FAMILY_CASES]
-    raws += [f"{BODY}\n\n{line}\n\n{BODY_2}" for line in KEPT_LINES]
-    # A bare address without a digit, nor anything else a rule looks for, is found by its
-    # being one word.
-    raws.append(f"{BODY}\n\nwww.site.org/news\n\n{BODY_2}")
-    # So is a breadcrumb by its marks, whatever its words.
-    raws.append(f"{BODY}\n\nSahel \u00bb Mali \u00bb Niger\n\n{BODY_2}")
-    raws += [BODY, (DATA / "clean_article.txt").read_text(encoding="utf-8"), "", f"{BODY}\n{BODY}"]
-    raws += [seed.read_text(encoding="utf-8") for seed in sorted(config.SEEDS_DIR.glob("*.txt"))]
-    want = [clean_text(raw) for raw in raws]
-    assert clean_texts(raws) == want
-    plain = plain_texts([hygiene(raw) for raw in raws])
-    assert not any(p for p, cleaned in zip(plain, want, strict=True) if cleaned.removed)
-    assert plain[len(FAMILY_CASES) + len(KEPT_LINES) + 2] is True  # an article's paragraph
-
-
-# Lines that make or almost make boilerplate, in the spellings the rules accept: other alef
-# forms, harakat and tatweel, another case (Kelvin sign, long s, dotted and dotless i),
-# no-break and ideographic spaces, bullets, breadcrumb marks, dates, hashtags, repeats.
-_RULE_LINE_PIECES = [
-    "اترك تعليقا",
-    "إترك تَعْلِيقـاً",
-    "اقرأ أيضا:",
-    "إقرأ ايضاً",
-    "أخبار ذات صلة",
-    "شارك هذا المقال",
-    "تابعونا على فيسبوك",
-    "جميع الحقوق محفوظة",
-    "© 2024",
-    "Leave a Reply",
-    "LEAVE\u00a0A  REPLY",
-    "Share this",
-    "\u017fhare thi\u017f",
-    "Follow us on Twitter",
-    "\u212aeep reading",
-    "COPYR\u0130GHT",
-    "copyr\u0131ght",
-    "all rights reserved",
-    "Facebook Twitter WhatsApp",
-    "Home \u00bb News \u00bb Sahel",
-    "الرئيسية \u203a أخبار",
-    "a | b | c",
-    "x \u2022 y \u2022 z",
-    "one   two   three",
-    "#وسم #آخر",
-    "https://example.com/x",
-    "\u2191",
-    "نشر في الدار يوم 17 - 12 - 2020",
-    "التاريخ: 9 / 10 / 2020",
-    "17 ديسمبر 2020",
-    "سياسة",
-    "قال وزير الداخلية إن التعاون الأمني مستمر مع دول الساحل والصحراء.",
-    "وأضاف أن الأجهزة الأمنية فككت خلية إرهابية في طنجة يوم الاثنين الماضي.",
-    " ",
-    "\t",
-    "\u3000",
-    "\u0640",
-    "\u064e",
-    "1",
-    ".",
-    ":",
-]
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(
-        st.lists(
-            st.lists(st.sampled_from(_RULE_LINE_PIECES), min_size=1, max_size=4).map(" ".join),
-            max_size=8,
-        ).map("\n".join),
-        min_size=1,
-        max_size=6,
-    )
-)
-def test_clean_texts_equals_clean_text_on_generated_texts(raws):
-    assert clean_texts(raws) == [clean_text(raw) for raw in raws]
 
 
 def test_clean_article_comes_out_unchanged():

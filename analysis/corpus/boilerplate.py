@@ -7,14 +7,12 @@ are compiled once, at import, into one alternation per rule family; the structur
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable
 from functools import cache
-from typing import NamedTuple
 
 from analysis import config
-from analysis.corpus.spelling import fold, load_phrase_lists, phrases, word_count
+from analysis.corpus.spelling import load_phrase_lists, phrases, word_count
 
 _VOCABULARIES = load_phrase_lists(config.BOILERPLATE_PATH)
 # Phrases a line *starts with* (after leading digits/punctuation), per rule.
@@ -64,10 +62,8 @@ _FOLLOW = re.compile(
 _SHARE_BAR = re.compile(f"^\\W*(?:(?:{phrases(_SHARE_BAR_WORDS)})(?:\\W+|$)){{2,}}$", re.IGNORECASE)
 _COPYRIGHT_RE = re.compile(phrases(_COPYRIGHT), re.IGNORECASE)
 # Literal hints tested before the tolerant patterns, which are slow to search a whole line.
-_COPYRIGHT_HINTS = ("\u00a9", "\u062d\u0642\u0648\u0642", "copyright", "rights", "(c)")
-_COPYRIGHT_HINT = re.compile("|".join(map(re.escape, _COPYRIGHT_HINTS)), re.IGNORECASE)
-_FOLLOW_HINTS = ("\u062a\u0627\u0628\u0639", "follow")
-_FOLLOW_HINT = re.compile("|".join(map(re.escape, _FOLLOW_HINTS)), re.IGNORECASE)
+_COPYRIGHT_HINT = re.compile("\u00a9|\u062d\u0642\u0648\u0642|copyright|rights|\\(c\\)", re.I)
+_FOLLOW_HINT = re.compile("\u062a\u0627\u0628\u0639|follow", re.IGNORECASE)
 _HASHTAGS = re.compile(r"^(?:#\w+[\s,\u060c]*){2,}$")
 _BARE_URL = re.compile(
     f"^(?:(?:{phrases(_VOCABULARIES['source_labels'])})\\s*:\\s*)?(?:https?://|www\\.)\\S+$",
@@ -78,8 +74,6 @@ _ARROWS = re.compile("^[\u2191\u2b06\u25b2\u25b4^]+$")
 # Tickers and navigation bars: segments joined by runs of spaces/NBSP or by bullet/pipe marks.
 _BULLETS = "|\u2022\u00b7\u25cf\u25aa\u25a0\u25c6\u2605\u2666"
 _BLANKS_BUT_SPACE = "\t\u00a0\u2007\u202f"
-# For `corpus.clean_batch`: a segment separator is one bullet, or three of these blanks or more.
-SEGMENT_BULLETS, SEGMENT_BLANKS = _BULLETS, " " + _BLANKS_BUT_SPACE
 _SEGMENT_MARK = re.compile(f"[{_BULLETS}]|[ {_BLANKS_BUT_SPACE}]{{3}}")
 # A separator is a bullet/pipe mark or a run of three blanks or more: prose has stray double
 # spaces and "space + no-break space" pairs, tickers and menus pad their items wider.
@@ -88,8 +82,8 @@ _FULL_STOP = re.compile(r"(?<!\.)\.(?!\.)")  # a sentence's full stop, not a "..
 # Breadcrumbs: short segments joined by » › > / with spaces around (so "24/7" stays whole).
 _CRUMB_SEP = re.compile("\\s+[\u00bb\u203a>/\\\\]\\s+")
 _CRUMB_FORBIDDEN = re.compile(r"[\d:]|https?|www\.")
-CRUMB_MARKS = "\u00bb\u203a>/\\"  # a breadcrumb's separators, between blanks (`_CRUMB_HINT`)
-_CRUMB_HINT = re.compile(f"\\s[{re.escape(CRUMB_MARKS)}]\\s")
+_CRUMB_MARKS = ("\u00bb", "\u203a", ">", "/", "\\")
+_CRUMB_HINT = re.compile(f"\\s[{re.escape(''.join(_CRUMB_MARKS))}]\\s")
 _SENTENCE_END = re.compile(r"[.!\u06d4]$")
 _HEADING_END = re.compile("[.,:;\u060c\u061b]$")
 
@@ -116,7 +110,7 @@ def _is_ticker(line: str, *, marks: bool | None = None) -> bool:
     """Many short, unrelated headlines on one long line.
 
     `marks`: `_has_segment_marks(line)`, when the caller knows it already."""
-    if len(line) < TICKER_CHARS:
+    if len(line) < 150:
         return False
     if not (_has_segment_marks(line) if marks is None else marks):
         return False
@@ -151,7 +145,7 @@ def _short_segments(segments: list[str], minimum: int) -> bool:
 def _has_crumb_separator(line: str) -> bool:
     """`_CRUMB_HINT` in the line, tested first for its marks alone: substring tests find
     them in an eighth of the time the regex takes to try every blank."""
-    return any(mark in line for mark in CRUMB_MARKS) and _CRUMB_HINT.search(line) is not None
+    return any(mark in line for mark in _CRUMB_MARKS) and _CRUMB_HINT.search(line) is not None
 
 
 def _is_breadcrumb(line: str, *, min_segments: int = 2) -> bool:
@@ -165,42 +159,16 @@ def _is_breadcrumb(line: str, *, min_segments: int = 2) -> bool:
 
 
 MAX_CHROME_CHARS = 1000  # longer lines are body text or tickers, whatever they start with
-MAX_RULE_WORDS = max(_MAX_WORDS.values())  # longer lines are body text or tickers
-TICKER_CHARS = 150  # shorter lines are never tickers
-
-
-class RuleLiterals(NamedTuple):
-    """What a line must hold, folded as `spelling.fold` folds (variants, marks, case, blanks),
-    for a phrase or shape rule to find it (what `corpus.clean_batch` searches lines for)."""
-
-    opening: frozenset[str]  # one of them after the line's leading `[\W\d_]*`: phrases, share bar
-    anywhere: frozenset[str]  # one of them anywhere, in a line of `MAX_HINTED_WORDS` or fewer
-
-
-MAX_HINTED_WORDS = max(_MAX_WORDS["share_follow_prompt"], _MAX_WORDS["copyright"])
-
-
-def rule_literals() -> RuleLiterals:
-    """The phrase rules' phrases and the share bar's words, which open a line they find;
-    the follow and copyright rules' hints, which they look for anywhere."""
-    opening = [
-        *itertools.chain.from_iterable(_WHOLE_LINES.values()),
-        *_RELATED_HEADINGS,
-        *itertools.chain.from_iterable(_PREFIXES.values()),
-        *_SHARE_BAR_WORDS,
-    ]
-    anywhere = [*_FOLLOW_HINTS, *_COPYRIGHT_HINTS]
-    return RuleLiterals(frozenset(map(fold, opening)), frozenset(map(fold, anywhere)))
 
 
 def line_rule(line: str, n_words: int) -> tuple[str, bool] | None:
     """The boilerplate rule a stripped, non-blank line falls under, and whether it opens a block."""
     # Each rule's cheap necessary condition is tested once and first: of SaudiNewsNet's
     # 168,000 lines, 54 are boilerplate.
-    marks = (len(line) >= TICKER_CHARS or n_words <= MAX_RULE_WORDS) and _has_segment_marks(line)
+    marks = _has_segment_marks(line) if len(line) >= 150 or n_words <= 60 else False
     if _is_ticker(line, marks=marks):
         return "ticker", False
-    if n_words > MAX_RULE_WORDS:
+    if n_words > 60:
         return None
     crumbs = _has_crumb_separator(line)
     if crumbs and len(line) <= 200 and _is_breadcrumb(line):
@@ -212,7 +180,7 @@ def line_rule(line: str, n_words: int) -> tuple[str, bool] | None:
         rule, kind = match.lastgroup.split("__")  # type: ignore[union-attr]
         if n_words <= _MAX_WORDS[rule]:
             return rule, kind == "block"
-    if n_words > MAX_HINTED_WORDS and line[0] != "#":
+    if n_words > _MAX_SHAPE_WORDS and line[0] != "#":
         return None
     for rule, holds in _SHAPE_RULES:
         if holds(line, n_words):
@@ -250,7 +218,8 @@ def _is_arrow_line(line: str, n_words: int) -> bool:
 
 
 # Rules recognised by a line's shape, checked in this order after the phrase rules. Only
-# `tags` (a line starting with "#") holds for a line of more than `MAX_HINTED_WORDS` words.
+# `tags` (a line starting with "#") holds for a line of more than `_MAX_SHAPE_WORDS` words.
+_MAX_SHAPE_WORDS = max(_MAX_WORDS["share_follow_prompt"], _MAX_WORDS["copyright"])
 _SHAPE_RULES: tuple[tuple[str, Callable[[str, int], bool]], ...] = (
     ("share_follow_prompt", _is_follow_prompt),
     ("copyright", _is_copyright_notice),

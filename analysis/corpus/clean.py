@@ -8,7 +8,6 @@ comes back as a `Removal(line, rule, text)`.
 
 from __future__ import annotations
 
-import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -20,13 +19,7 @@ from analysis.charsets import (
     PRESENTATION_FORMS,
     class_body,
 )
-from analysis.corpus.boilerplate import (
-    MAX_CHROME_CHARS,
-    MAX_RULE_WORDS,
-    is_heading_like,
-    is_label_like,
-    line_rule,
-)
+from analysis.corpus.boilerplate import MAX_CHROME_CHARS, is_heading_like, is_label_like, line_rule
 from analysis.corpus.dates import OUTLET_PREFIX, dateline
 from analysis.corpus.spelling import word_count
 
@@ -83,41 +76,13 @@ def hygiene(text: str) -> str:
 
 # A short line that recurs in one article is usually structure (a recipe's "طريقة التحضير:", a
 # list label), not a scraper repeating a paragraph; scraped repeats are whole paragraphs.
-MIN_WORDS_REPEATED = 6
-MAX_DATELINE_WORDS = 14  # a longer line is never taken for a dateline
+_MIN_WORDS_REPEATED = 6
 
 
 def clean_text(raw: str) -> Cleaned:
     """Hygiene, then boilerplate and repeated paragraphs removed, each removal audited."""
-    return clean_lines(hygiene(raw))
-
-
-def clean_lines(text: str, *, plain: bool = False) -> Cleaned:
-    """`clean_text` of a text that has had its `hygiene`.
-
-    `plain=True` says that no line of the text can be boilerplate, a dateline or a repeated
-    paragraph (`clean_batch.plain_texts` finds such texts): the per-line rules are skipped,
-    and only the category labels above a title can go.
-    """
-    lines = text.split("\n")
+    lines = hygiene(raw).split("\n")
     verdicts: list[str | None] = [None] * len(lines)
-    title = source = None
-    when: datetime | None = None
-    if not plain:
-        title, source, when = _judge_lines(lines, verdicts)
-    _drop_leading_labels(lines, verdicts)
-    if title is None:
-        title = _leading_title(lines, verdicts)
-    if not any(verdicts):
-        return Cleaned(text, [], title, source, when)  # `_assemble` would join the lines again
-    removed = [Removal(i + 1, rule, lines[i]) for i, rule in enumerate(verdicts) if rule]
-    return Cleaned(_assemble(lines, verdicts), removed, title, source, when)
-
-
-def _judge_lines(
-    lines: list[str], verdicts: list[str | None]
-) -> tuple[str | None, str | None, datetime | None]:
-    """Each line's rule into `verdicts`; the (title, outlet, date) a dateline states."""
     title = source = None
     when: datetime | None = None
     in_related_block = False
@@ -127,11 +92,9 @@ def _judge_lines(
         if not stripped:
             continue
         # Spaces + 1 bounds the word count from above without splitting: rule thresholds only.
-        n_words = (
-            stripped.count(" ") + 1 if len(stripped) < MAX_CHROME_CHARS else MAX_RULE_WORDS + 1
-        )
+        n_words = stripped.count(" ") + 1 if len(stripped) < MAX_CHROME_CHARS else 61
         found = line_rule(stripped, n_words)
-        if found is None and n_words <= MAX_DATELINE_WORDS and (stated := dateline(stripped)):
+        if found is None and n_words <= 14 and (stated := dateline(stripped)):
             verdicts[i] = "dateline"
             if when is None:
                 source, when = stated
@@ -146,13 +109,17 @@ def _judge_lines(
                 source = _outlet_of_footer(stripped)
             continue
         in_related_block = False
-        if n_words >= MIN_WORDS_REPEATED:
+        if n_words >= _MIN_WORDS_REPEATED:
             key = " ".join(stripped.split())
             if key in seen:
                 verdicts[i] = "repeated_paragraph"
                 continue
             seen.add(key)
-    return title, source, when
+    _drop_leading_labels(lines, verdicts)
+    if title is None:
+        title = _leading_title(lines, verdicts)
+    removed = [Removal(i + 1, rule, lines[i]) for i, rule in enumerate(verdicts) if rule]
+    return Cleaned(_assemble(lines, verdicts), removed, title, source, when)
 
 
 def _outlet_of_footer(line: str) -> str | None:
@@ -179,8 +146,7 @@ def _drop_leading_labels(lines: list[str], verdicts: list[str | None]) -> None:
     heading that starts an article (`البابونج` over `* ما هي الفوائد...؟`, a film's name
     over its credits): those keep their first line.
     """
-    # Two labels, a title and a line of body at most are looked at: the first four lines kept.
-    kept = list(itertools.islice(_kept_lines(lines, verdicts), 4))
+    kept = list(_kept_lines(lines, verdicts))
     texts = [lines[i].strip() for i in kept]
     n_labels = 0
     while n_labels < len(texts) and is_label_like(texts[n_labels]):

@@ -45,17 +45,13 @@ def fold(text: str) -> str:
 
 # Letters that `fold` merges, as classes, so a phrase matches every spelling without folding
 # each line first (folding every line with str.translate dominated the profile).
-VARIANT_LETTERS = {  # letter -> the letters `fold` turns into it
-    "\u0627": "\u0622\u0623\u0625\u0671",
-    "\u064a": "\u0649",
-    "\u0647": "\u0629",
-}
 _VARIANTS = {
-    **{letter: f"[{letter}{others}]" for letter, others in VARIANT_LETTERS.items()},
+    "\u0627": "[\u0627\u0622\u0623\u0625\u0671]",
+    "\u064a": "[\u064a\u0649]",
+    "\u0647": "[\u0647\u0629]",
     " ": "[\\s\u00a0]+",
 }
-MARKS = TATWEEL + chars(CAMEL_DIACRITICS)  # what `fold` deletes, allowed after any letter
-_MARKS = f"[{TATWEEL}{class_body(CAMEL_DIACRITICS)}]*"
+_MARKS = f"[{TATWEEL}{class_body(CAMEL_DIACRITICS)}]*"  # allowed after any letter
 
 
 def _tolerant(phrase: str) -> str:
