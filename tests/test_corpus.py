@@ -701,3 +701,22 @@ def test_document_rows_in_chunks_equal_one_frame_built_at_once(monkeypatch):
     at_once = pd.DataFrame(rows, columns=list(corpus.DOCUMENT_COLUMNS[:-2]))
     pd.testing.assert_frame_equal(collected.frame(), at_once)
     assert str(at_once["title"].dtype) == "str" and at_once["url"].dtype == object
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "قال الوزير إن التعاون مستمر",  # already single-spaced: returned as it is
+        "a b",
+        "قال  الوزير",  # a double space
+        "a\tb",
+        "a\u00a0b",  # no-break space
+        "a\u3000b\u2028c",
+        "a \x1c b",  # a separator str.split splits on
+        "a\u200bb",  # zero width space: not a blank
+    ],
+)
+def test_single_spaced_equals_split_and_join(line):
+    from analysis.corpus.clean import _single_spaced
+
+    assert _single_spaced(line) == " ".join(line.split())

@@ -110,7 +110,7 @@ def clean_text(raw: str) -> Cleaned:
             continue
         in_related_block = False
         if n_words >= _MIN_WORDS_REPEATED:
-            key = " ".join(stripped.split())
+            key = _single_spaced(stripped)
             if key in seen:
                 verdicts[i] = "repeated_paragraph"
                 continue
@@ -120,6 +120,17 @@ def clean_text(raw: str) -> Cleaned:
         title = _leading_title(lines, verdicts)
     removed = [Removal(i + 1, rule, lines[i]) for i, rule in enumerate(verdicts) if rule]
     return Cleaned(_assemble(lines, verdicts), removed, title, source, when)
+
+
+_BLANK_BUT_SPACE = re.compile(r"[^\S ]")
+
+
+def _single_spaced(line: str) -> str:
+    """`" ".join(line.split())` of a stripped line, without splitting the many lines that
+    already read so (a third of cleaning's time went to splitting them)."""
+    if "  " in line or _BLANK_BUT_SPACE.search(line):
+        return " ".join(line.split())
+    return line
 
 
 def _outlet_of_footer(line: str) -> str | None:
