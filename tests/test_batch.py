@@ -221,6 +221,11 @@ def test_analyse_texts_equals_analyse_text_on_lexicon_words(documents) -> None:
         "ال\u0640أمن cue\u200f term 3.5 delta gamma",  # offsets past marks and controls
         "",
         "...",
+        # Nothing that can count (cues, `also`, `unless`, exclusions alone): a text the
+        # batch path drops from the loop (`batch._keyed_tokens`).
+        "veto also hinting also. veto",
+        "also hint delta",
+        "veto term",  # an exclusion holding a term
     ],
 )
 def test_analyse_texts_equals_analyse_text_on_written_cases(text) -> None:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from analysis import arabic
 from analysis.arabic_batch import token_frame
 from analysis.columns import polars
-from analysis.themes.lexicon import UNMATCHABLE, Lexicon
+from analysis.themes.lexicon import COUNTED_ROLES, UNMATCHABLE, Lexicon
 from analysis.themes.matcher import (
     DocAnalysis,
     _Found,
@@ -109,30 +109,41 @@ def _keyed_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
             "word": [w for w, _ in keyed],
             "key": [k for _, k in keyed],
             "alone": [lexicon.matches_alone(k) for _, k in keyed],
+            "counts": [lexicon.counts_alone(k) for _, k in keyed],
         },
-        schema={"word": pl.String, "key": pl.String, "alone": pl.Boolean},
+        schema={"word": pl.String, "key": pl.String, "alone": pl.Boolean, "counts": pl.Boolean},
     )
     tokens = tokens.join(table, on="word", how="inner", maintain_order="left")
-    pairs, open_pairs = _key_pairs(lexicon)
     doc, index, key = pl.col("doc"), pl.col("index"), pl.col("key")
     next_key = pl.when((doc == doc.shift(-1)) & (index + 1 == index.shift(-1))).then(key.shift(-1))
-    # A key followed by its neighbour's key makes an entry's pair, or starts a pair whose
-    # second key is a prefix (`word*`): checked by the automaton, kept here.
-    starts_pair = (
-        pl.concat_str(key, pl.lit(" "), next_key).is_in(pairs) | key.is_in(open_pairs)
-    ) & next_key.is_not_null()
-    starts_pair = starts_pair.fill_null(False)
-    keep = pl.col("alone") | starts_pair | starts_pair.shift(1, fill_value=False)
-    return tokens.filter(keep).drop("alone")
+
+    def starts_pair(pairs: tuple[list[str], list[str]]) -> pl.Expr:
+        # A key followed by its neighbour's key makes a pair, or starts a pair whose second
+        # key is a prefix (`word*`): checked by the automaton, kept here.
+        exact, open_pairs = pairs
+        found = pl.concat_str(key, pl.lit(" "), next_key).is_in(exact) | key.is_in(open_pairs)
+        return (found & next_key.is_not_null()).fill_null(False)
+
+    in_pair = starts_pair(_key_pairs(lexicon))
+    keep = pl.col("alone") | in_pair | in_pair.shift(1, fill_value=False)
+    # A text in which no counted match (a word, phrase or term, `_resolve`) can start has
+    # no hits, and its tokens go too: on SaudiNewsNet, a third of the texts with keyed
+    # tokens hold only cues and the like.
+    counted = (pl.col("counts") | starts_pair(_key_pairs(lexicon, counted_first=True))).any()
+    return tokens.filter(keep).filter(counted.over("doc")).drop("alone", "counts")
 
 
-def _key_pairs(lexicon: Lexicon) -> tuple[list[str], list[str]]:
+def _key_pairs(lexicon: Lexicon, *, counted_first: bool = False) -> tuple[list[str], list[str]]:
     """Every two consecutive keys of an entry, as "first second"; and the first keys of the
-    pairs whose second key is a wildcard prefix."""
+    pairs whose second key is a wildcard prefix. `counted_first`: only the first two keys of
+    the entries whose matches can count (`lexicon.COUNTED_ROLES`)."""
     pairs, open_pairs = set(), set()
     for pattern in lexicon.patterns:
+        if counted_first and pattern.role not in COUNTED_ROLES:
+            continue
         last = len(pattern.keys) - 1
-        for i, (first, second) in enumerate(itertools.pairwise(pattern.keys)):
+        keys = pattern.keys[:2] if counted_first else pattern.keys
+        for i, (first, second) in enumerate(itertools.pairwise(keys)):
             if pattern.wildcard and i + 1 == last:
                 open_pairs.add(first)
             else:

@@ -46,6 +46,7 @@ _RULE_KEYS = {"terms", "cues", "also", "unless", "window"}
 # Pattern roles inside the automaton.
 WORD, PHRASE, EXCLUDE, TERM, CUE = "word", "phrase", "exclude", "term", "cue"
 ALSO, UNLESS = "also", "unless"
+COUNTED_ROLES = (WORD, PHRASE, TERM)  # the roles whose matches can become hits
 _RULE_ROLES = (TERM, CUE, ALSO, UNLESS)
 
 
@@ -108,6 +109,7 @@ class Lexicon:
     _finder: Any = field(default=None, init=False, repr=False, compare=False)
     _form_res: Any = field(default=None, init=False, repr=False, compare=False)
     _alone: Any = field(default=None, init=False, repr=False, compare=False)
+    _openers: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def theme_ids(self) -> list[str]:
@@ -158,6 +160,7 @@ class Lexicon:
         state["_finder"] = None
         state["_form_res"] = None
         state["_alone"] = None
+        state["_openers"] = None
         return state
 
     def excluded_spellings(self, theme_id: str) -> Mapping[str, bool]:
@@ -182,6 +185,19 @@ class Lexicon:
         if self._automaton is None:
             self._automaton = _build_automaton(self.patterns)
         return self._automaton
+
+    def counts_alone(self, key: str) -> bool:
+        """Whether a one-key entry that can count (a word, phrase or term, not a cue, an
+        `also`, an `unless` or an exclusion) matches a token of this key (cached)."""
+        if self._openers is None:
+            counted = [p for p in self.patterns if p.role in COUNTED_ROLES and len(p.keys) == 1]
+            exact = frozenset(p.keys[0] for p in counted if not p.wildcard)
+            prefixes = tuple(sorted(p.keys[0] for p in counted if p.wildcard))
+            self._openers = (exact, prefixes, {})
+        exact, prefixes, known = self._openers
+        if key not in known:
+            known[key] = key in exact or key.startswith(prefixes)
+        return known[key]
 
     def matches_alone(self, key: str) -> bool:
         """Whether an entry matches a token of this key with no keyed token beside it (cached)."""
