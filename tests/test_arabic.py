@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import arabic, config
@@ -580,6 +580,20 @@ def test_token_index_on_the_seeds():
 
 @given(TEXTS)
 def test_sentence_starts_are_the_starts_of_split_sentences(text):
+    assert arabic.sentence_starts(text) == [s.start for s in arabic.split_sentences(text)]
+
+
+# Every sentence end and line break, the quotes that stay with a sentence, blanks, digits
+# around dots, a word character without letters, a mark: where sentences start or not.
+_SENTENCE_EDGES = list(
+    " \t\n\r\u2028\u2029\x85\u00a0.!?\u061f\u061b\u2026\u06d4\"'\u00bb\u201d\u2019)]"
+    "5\u0663a_\u0628\u064e"
+)
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet=st.sampled_from(_SENTENCE_EDGES), max_size=30))
+def test_sentence_starts_at_boundaries_and_blanks(text):
     assert arabic.sentence_starts(text) == [s.start for s in arabic.split_sentences(text)]
 
 
