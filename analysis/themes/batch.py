@@ -104,51 +104,78 @@ def _keyed_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
 
     words = tokens["word"].unique().to_list()
     keyed = [(w, k) for w, k in zip(words, lexicon.keys_of(words), strict=True) if k != UNMATCHABLE]
+    pairs = _key_pairs(lexicon)
     table = pl.DataFrame(
         {
             "word": [w for w, _ in keyed],
             "key": [k for _, k in keyed],
+            "key_id": [pairs.ids.get(k, 0) for _, k in keyed],
             "alone": [lexicon.matches_alone(k) for _, k in keyed],
             "counts": [lexicon.counts_alone(k) for _, k in keyed],
         },
-        schema={"word": pl.String, "key": pl.String, "alone": pl.Boolean, "counts": pl.Boolean},
+        schema={
+            "word": pl.String,
+            "key": pl.String,
+            "key_id": pl.UInt64,
+            "alone": pl.Boolean,
+            "counts": pl.Boolean,
+        },
     )
-    tokens = tokens.join(table, on="word", how="inner", maintain_order="left")
-    doc, index, key = pl.col("doc"), pl.col("index"), pl.col("key")
-    next_key = pl.when((doc == doc.shift(-1)) & (index + 1 == index.shift(-1))).then(key.shift(-1))
+    doc, index, key_id = pl.col("doc"), pl.col("index"), pl.col("key_id")
+    adjacent = (doc == doc.shift(-1)) & (index + 1 == index.shift(-1))
+    tokens = tokens.join(table, on="word", how="inner", maintain_order="left").with_columns(
+        pair=key_id * _PAIR_BASE + pl.when(adjacent).then(key_id.shift(-1))
+    )
 
-    def starts_pair(pairs: tuple[list[str], list[str]]) -> pl.Expr:
+    def starts_pair(codes: list[int], open_firsts: list[int]) -> pl.Expr:
         # A key followed by its neighbour's key makes a pair, or starts a pair whose second
         # key is a prefix (`word*`): checked by the automaton, kept here.
-        exact, open_pairs = pairs
-        found = pl.concat_str(key, pl.lit(" "), next_key).is_in(exact) | key.is_in(open_pairs)
-        return (found & next_key.is_not_null()).fill_null(False)
+        pair = pl.col("pair")
+        return ((pair.is_in(codes) | key_id.is_in(open_firsts)) & pair.is_not_null()).fill_null(
+            False
+        )
 
-    in_pair = starts_pair(_key_pairs(lexicon))
+    in_pair = starts_pair(pairs.codes, pairs.open_firsts)
     keep = pl.col("alone") | in_pair | in_pair.shift(1, fill_value=False)
     # A text in which no counted match (a word, phrase or term, `_resolve`) can start has
     # no hits, and its tokens go too: on SaudiNewsNet, a third of the texts with keyed
     # tokens hold only cues and the like.
-    counted = (pl.col("counts") | starts_pair(_key_pairs(lexicon, counted_first=True))).any()
-    return tokens.filter(keep).filter(counted.over("doc")).drop("alone", "counts")
+    counted = pl.col("counts") | starts_pair(pairs.counted_codes, pairs.counted_open_firsts)
+    return (
+        tokens.filter(keep)
+        .filter(counted.any().over("doc"))
+        .drop("key_id", "pair", "alone", "counts")
+    )
 
 
-def _key_pairs(lexicon: Lexicon, *, counted_first: bool = False) -> tuple[list[str], list[str]]:
-    """Every two consecutive keys of an entry, as "first second"; and the first keys of the
-    pairs whose second key is a wildcard prefix. `counted_first`: only the first two keys of
-    the entries whose matches can count (`lexicon.COUNTED_ROLES`)."""
-    pairs, open_pairs = set(), set()
+_PAIR_BASE = 1 << 32  # a pair of keys is first * base + second, by their numbers
+
+
+class _KeyPairs(NamedTuple):
+    """Consecutive keys of the entries, by number, for the columns to test as integers."""
+
+    ids: dict[str, int]  # each key of an entry -> its number, from 1 (any other key: 0)
+    codes: list[int]  # every two consecutive keys of an entry (first * base + second)
+    open_firsts: list[int]  # the first keys of pairs whose second key is a wildcard prefix
+    counted_codes: list[int]  # the first two keys of entries whose matches can count,
+    counted_open_firsts: list[int]  # `lexicon.COUNTED_ROLES`
+
+
+def _key_pairs(lexicon: Lexicon) -> _KeyPairs:
+    ids = {key: n for n, key in enumerate(sorted({k for p in lexicon.patterns for k in p.keys}), 1)}
+    found: dict[bool, tuple[set[int], set[int]]] = {False: (set(), set()), True: (set(), set())}
     for pattern in lexicon.patterns:
-        if counted_first and pattern.role not in COUNTED_ROLES:
-            continue
         last = len(pattern.keys) - 1
-        keys = pattern.keys[:2] if counted_first else pattern.keys
-        for i, (first, second) in enumerate(itertools.pairwise(keys)):
-            if pattern.wildcard and i + 1 == last:
-                open_pairs.add(first)
-            else:
-                pairs.add(f"{first} {second}")
-    return sorted(pairs), sorted(open_pairs)
+        for i, (first, second) in enumerate(itertools.pairwise(pattern.keys)):
+            opens = pattern.wildcard and i + 1 == last
+            code = ids[first] if opens else ids[first] * _PAIR_BASE + ids[second]
+            kinds = [False, True] if i == 0 and pattern.role in COUNTED_ROLES else [False]
+            for counted in kinds:
+                found[counted][1 if opens else 0].add(code)
+    (codes, open_firsts), (counted_codes, counted_open) = (found[False], found[True])
+    return _KeyPairs(
+        ids, sorted(codes), sorted(open_firsts), sorted(counted_codes), sorted(counted_open)
+    )
 
 
 def _rows_by_doc(keyed: pl.DataFrame) -> dict[int, _Rows]:
