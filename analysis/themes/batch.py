@@ -102,25 +102,7 @@ def _keyed_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     """
     pl = polars()  # imported on first use: see `columns.polars`
 
-    words = tokens["word"].unique().to_list()
-    keyed = [(w, k) for w, k in zip(words, lexicon.keys_of(words), strict=True) if k != UNMATCHABLE]
-    pairs = _key_pairs(lexicon)
-    table = pl.DataFrame(
-        {
-            "word": [w for w, _ in keyed],
-            "key": [k for _, k in keyed],
-            "key_id": [pairs.ids.get(k, 0) for _, k in keyed],
-            "alone": [lexicon.matches_alone(k) for _, k in keyed],
-            "counts": [lexicon.counts_alone(k) for _, k in keyed],
-        },
-        schema={
-            "word": pl.String,
-            "key": pl.String,
-            "key_id": pl.UInt64,
-            "alone": pl.Boolean,
-            "counts": pl.Boolean,
-        },
-    )
+    pairs, table = _key_table(tokens["word"], lexicon)
     doc, index, key_id = pl.col("doc"), pl.col("index"), pl.col("key_id")
     adjacent = (doc == doc.shift(-1)) & (index + 1 == index.shift(-1))
     tokens = tokens.join(table, on="word", how="inner", maintain_order="left").with_columns(
@@ -145,6 +127,48 @@ def _keyed_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         tokens.filter(keep)
         .filter(counted.any().over("doc"))
         .drop("key_id", "pair", "alone", "counts")
+    )
+
+
+def _key_table(words: pl.Series, lexicon: Lexicon) -> tuple[_KeyPairs, pl.DataFrame]:
+    """The lexicon's key pairs, and the table of every word seen in this process that some
+    entry can match: word, key, key_id, alone, counts. Only words not seen before are keyed
+    (in Python, `Lexicon.keys_of`); the table lives in `Lexicon.batch_cache` (a batch of
+    SaudiNewsNet has about 7,000 distinct words to look up, and fewer and fewer new ones)."""
+    pl = polars()
+    cache = lexicon.batch_cache()
+    if "pairs" not in cache:
+        cache["pairs"] = _key_pairs(lexicon)
+        cache["seen"] = pl.Series("word", [], dtype=pl.String)
+        cache["table"] = _keyed_words([], lexicon, cache["pairs"])
+    pairs = cache["pairs"]
+    distinct = words.unique()
+    new = distinct.filter(~distinct.is_in(cache["seen"].implode()))
+    if len(new):
+        cache["seen"] = pl.concat([cache["seen"], new.rename("word")])
+        cache["table"] = pl.concat([cache["table"], _keyed_words(new.to_list(), lexicon, pairs)])
+    return pairs, cache["table"]
+
+
+def _keyed_words(words: list[str], lexicon: Lexicon, pairs: _KeyPairs) -> pl.DataFrame:
+    """The words some entry can match, with their keys and what the keys can do."""
+    pl = polars()
+    keyed = [(w, k) for w, k in zip(words, lexicon.keys_of(words), strict=True) if k != UNMATCHABLE]
+    return pl.DataFrame(
+        {
+            "word": [w for w, _ in keyed],
+            "key": [k for _, k in keyed],
+            "key_id": [pairs.ids.get(k, 0) for _, k in keyed],
+            "alone": [lexicon.matches_alone(k) for _, k in keyed],
+            "counts": [lexicon.counts_alone(k) for _, k in keyed],
+        },
+        schema={
+            "word": pl.String,
+            "key": pl.String,
+            "key_id": pl.UInt64,
+            "alone": pl.Boolean,
+            "counts": pl.Boolean,
+        },
     )
 
 

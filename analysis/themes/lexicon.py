@@ -110,6 +110,7 @@ class Lexicon:
     _form_res: Any = field(default=None, init=False, repr=False, compare=False)
     _alone: Any = field(default=None, init=False, repr=False, compare=False)
     _openers: Any = field(default=None, init=False, repr=False, compare=False)
+    _batch: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def theme_ids(self) -> list[str]:
@@ -161,7 +162,15 @@ class Lexicon:
         state["_form_res"] = None
         state["_alone"] = None
         state["_openers"] = None
+        state["_batch"] = None
         return state
+
+    def batch_cache(self) -> dict[str, Any]:
+        """A place for the batch path (`themes.batch`) to keep what it learns about this
+        lexicon in this process (left behind when the lexicon is pickled)."""
+        if self._batch is None:
+            self._batch = {}
+        return self._batch
 
     def excluded_spellings(self, theme_id: str) -> Mapping[str, bool]:
         """word -> whether `word`, as spelled, is one of the theme's `exclude_forms` (clitics
