@@ -325,6 +325,18 @@ def test_mostly_nul_or_control_text_is_binary(tmp_path):
     assert all(m.startswith("binary content:") for m in found.values())
 
 
+@pytest.mark.parametrize("escaped", ["\\uD800", "\\udBff", "\\uDC00", "\\udfff"])
+def test_surrogate_escapes_in_any_case_are_replaced(tmp_path, escaped):
+    """The reader checks a file's fields for lone surrogates only when the file holds a way
+    to write one: an escape in either case counts."""
+    (tmp_path / "s.json").write_text(
+        f'[{{"title": "t{escaped}", "content": "{BODY}"}}]', encoding="utf-8"
+    )
+    corpus = load_corpus(tmp_path)
+    assert list(corpus.documents["title"]) == ["t\ufffd"]
+    assert "title: 1 unpaired surrogate" in messages(corpus)
+
+
 def _zip_bomb(path: Path, size: int) -> None:
     """A zip holding `size` spaces and `size // 8` NULs, written streaming (a few MB)."""
     chunk = b" " * (1 << 20)
