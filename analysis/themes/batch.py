@@ -186,17 +186,22 @@ class _KeyPairs(NamedTuple):
 
 
 def _key_pairs(lexicon: Lexicon) -> _KeyPairs:
+    """The entries' keys numbered, and their consecutive keys as pairs of numbers."""
     ids = {key: n for n, key in enumerate(sorted({k for p in lexicon.patterns for k in p.keys}), 1)}
-    found: dict[bool, tuple[set[int], set[int]]] = {False: (set(), set()), True: (set(), set())}
+    codes, open_firsts, counted_codes, counted_open = set(), set(), set(), set()
     for pattern in lexicon.patterns:
         last = len(pattern.keys) - 1
         for i, (first, second) in enumerate(itertools.pairwise(pattern.keys)):
-            opens = pattern.wildcard and i + 1 == last
-            code = ids[first] if opens else ids[first] * _PAIR_BASE + ids[second]
-            kinds = [False, True] if i == 0 and pattern.role in COUNTED_ROLES else [False]
-            for counted in kinds:
-                found[counted][1 if opens else 0].add(code)
-    (codes, open_firsts), (counted_codes, counted_open) = (found[False], found[True])
+            counted = i == 0 and pattern.role in COUNTED_ROLES
+            if pattern.wildcard and i + 1 == last:
+                open_firsts.add(ids[first])
+                if counted:
+                    counted_open.add(ids[first])
+            else:
+                code = ids[first] * _PAIR_BASE + ids[second]
+                codes.add(code)
+                if counted:
+                    counted_codes.add(code)
     return _KeyPairs(
         ids, sorted(codes), sorted(open_firsts), sorted(counted_codes), sorted(counted_open)
     )

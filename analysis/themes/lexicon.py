@@ -109,7 +109,7 @@ class Lexicon:
     _finder: Any = field(default=None, init=False, repr=False, compare=False)
     _form_res: Any = field(default=None, init=False, repr=False, compare=False)
     _alone: Any = field(default=None, init=False, repr=False, compare=False)
-    _openers: Any = field(default=None, init=False, repr=False, compare=False)
+    _counted_alone: Any = field(default=None, init=False, repr=False, compare=False)
     _batch: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -161,7 +161,7 @@ class Lexicon:
         state["_finder"] = None
         state["_form_res"] = None
         state["_alone"] = None
-        state["_openers"] = None
+        state["_counted_alone"] = None
         state["_batch"] = None
         return state
 
@@ -198,12 +198,12 @@ class Lexicon:
     def counts_alone(self, key: str) -> bool:
         """Whether a one-key entry that can count (a word, phrase or term, not a cue, an
         `also`, an `unless` or an exclusion) matches a token of this key (cached)."""
-        if self._openers is None:
+        if self._counted_alone is None:
             counted = [p for p in self.patterns if p.role in COUNTED_ROLES and len(p.keys) == 1]
             exact = frozenset(p.keys[0] for p in counted if not p.wildcard)
             prefixes = tuple(sorted(p.keys[0] for p in counted if p.wildcard))
-            self._openers = (exact, prefixes, {})
-        exact, prefixes, known = self._openers
+            self._counted_alone = (exact, prefixes, {})
+        exact, prefixes, known = self._counted_alone
         if key not in known:
             known[key] = key in exact or key.startswith(prefixes)
         return known[key]
