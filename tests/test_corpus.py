@@ -720,3 +720,23 @@ def test_single_spaced_equals_split_and_join(line):
     from analysis.corpus.clean import _single_spaced
 
     assert _single_spaced(line) == " ".join(line.split())
+
+
+@pytest.mark.parametrize(
+    ("raw", "text"),
+    [
+        ("قال الوزير", "قال الوزير"),  # nothing cleaned
+        ("قال الوزير \n\n ", "قال الوزير"),  # trailing blanks only: counted once
+        ("قال الوزير\nاترك تعليقا", "قال الوزير"),  # a line removed
+        ("قال الوزير\u00a0", "قال الوزير"),
+        ("\ufdfa قال", "صلى الله عليه وسلم قال"),  # a presentation form became four words
+        ("", ""),
+    ],
+)
+def test_word_counts_of_a_row_are_the_raw_and_clean_texts_counts(raw, text):
+    from analysis.corpus.table import _word_counts
+
+    assert _word_counts(raw, text) == {
+        "n_words_raw": corpus.word_count(raw),
+        "n_words_clean": corpus.word_count(text),
+    }
