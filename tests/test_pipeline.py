@@ -131,7 +131,8 @@ def test_dask_local_cluster_gives_identical_results(single, small_chunks, dask_s
 @pytest.mark.parametrize("preload", [[], ["analysis.dask_worker"]])
 def test_dask_workers_preload_what_a_shard_task_runs(preload):
     """`--preload analysis.dask_worker` imports the stages before the first task arrives
-    (and a worker without it has not: the check can tell)."""
+    and turns Dask's statistical profiler off (a worker without it has neither: the check
+    can tell)."""
     distributed = pytest.importorskip("distributed")
     names = ("analysis.pipeline", "analysis.themes.batch", "polars")
     with (
@@ -143,8 +144,12 @@ def test_dask_workers_preload_what_a_shard_task_runs(preload):
         # A builtin, pickled by name: a function of this module would import it, and with it
         # the package, into the worker.
         answers = client.run(eval, f"[n in __import__('sys').modules for n in {names!r}]")
+        profiling = client.run(
+            eval, "__import__('dask').config.get('distributed.worker.profile.enabled')"
+        )
     assert len(answers) == 1
     assert next(iter(answers.values())) == [bool(preload)] * len(names)
+    assert list(profiling.values()) == [not preload]
 
 
 def test_a_worker_runs_a_shard_without_pandas():
