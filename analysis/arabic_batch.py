@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from analysis import arabic
 from analysis.charsets import CodeRanges
-from analysis.columns import polars, python_class, rust_class, text_series
+from analysis.columns import polars, python_class, rust_class, text_series, without
 
 if TYPE_CHECKING:
     import polars as pl
@@ -144,24 +144,7 @@ def _uncased_pattern() -> str:
     """A word character outside ASCII and the Arabic block: one whose case folding or
     normalization `spellings_of` does not follow (Latin-1 letters, presentation forms, ...)."""
     c = classes()
-    outside = [
-        (a, b)
-        for first, last in (*c.arabic, *c.other)
-        for a, b in _minus(first, last, ((0, 0x7F), (0x600, 0x6FF)))
-    ]
-    return rust_class(tuple(outside))
-
-
-def _minus(first: int, last: int, holes: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The range first..last without the ranges in `holes` (sorted, disjoint)."""
-    pieces = []
-    for low, high in holes:
-        if low > first:
-            pieces.append((first, min(last, low - 1)))
-        first = max(first, high + 1)
-    if first <= last:
-        pieces.append((first, last))
-    return [(a, b) for a, b in pieces if a <= b]
+    return rust_class(without((*c.arabic, *c.other), ((0, 0x7F), (0x600, 0x6FF))))
 
 
 @cache

@@ -68,6 +68,19 @@ def rust_class(ranges: CodeRanges, *, negated: bool = False) -> str:
     return f"[{'^' if negated else ''}{body}]"
 
 
+def without(ranges: CodeRanges, holes: CodeRanges) -> CodeRanges:
+    """The code points of `ranges` outside the ranges in `holes` (sorted, disjoint)."""
+    pieces = []
+    for first, last in ranges:
+        for low, high in holes:
+            if low > first:
+                pieces.append((first, min(last, low - 1)))
+            first = max(first, high + 1)
+        if first <= last:
+            pieces.append((first, last))
+    return tuple((a, b) for a, b in pieces if a <= b)
+
+
 def code_ranges(characters: str) -> CodeRanges:
     """The ranges of a set of characters (for `rust_class`)."""
     return tuple((ord(c), ord(c)) for c in sorted(set(characters)))

@@ -252,10 +252,10 @@ def _word_counts(raw: str, text: str) -> dict[str, int]:
     """`n_words_raw` and `n_words_clean`; the text split once when cleaning kept every word
     (the clean text is the raw one less trailing blanks: most articles, and half the time)."""
     n_raw = word_count(raw)
-    same = len(raw) >= len(text) and raw.startswith(text) and raw[len(text) :].isspace()
+    kept_every_word = raw.startswith(text) and not raw[len(text) :].strip()
     return {
         "n_words_raw": n_raw,
-        "n_words_clean": n_raw if same or raw == text else word_count(text),
+        "n_words_clean": n_raw if kept_every_word else word_count(text),
     }
 
 
