@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from analysis import arabic
 from analysis.charsets import CodeRanges
-from analysis.columns import polars, python_class, rust_class, text_series, without
+from analysis.columns import TextSeries, polars, python_class, rust_class, text_series, without
 
 if TYPE_CHECKING:
     import polars as pl
@@ -72,16 +72,22 @@ class TokenFrame(NamedTuple):
     invisible: list[bool]  # per text, whether it holds characters the tokens' offsets skip
 
 
-def token_frame(texts: Sequence[str], *, holding: frozenset[str] | None = None) -> TokenFrame:
+def token_frame(
+    texts: Sequence[str],
+    *,
+    holding: frozenset[str] | None = None,
+    column: TextSeries | None = None,
+) -> TokenFrame:
     """Every token of every text, as `TokenIndex` finds them (see the module docstring).
 
     With `holding`, only the tokens that may hold one of these strings once normalized and
     case-folded (`arabic.normalize(word).casefold()`): never fewer, a few more where a text
     holds word characters outside ASCII and the Arabic block, whose every token is kept.
+    `column` is `columns.text_series(texts)` when the caller built it already.
     """
     pl = polars()
 
-    series, refused_texts = text_series(texts)
+    series, refused_texts = text_series(texts, column)
     refused = set(refused_texts)
     invisible_run, gap, piece = patterns()
     # Two plans, each collected at once: one GIL release each, so that a thread running

@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Sequence
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from analysis.charsets import CodeRanges
 
@@ -86,17 +86,27 @@ def code_ranges(characters: str) -> CodeRanges:
     return tuple((ord(c), ord(c)) for c in sorted(set(characters)))
 
 
-def text_series(texts: Sequence[str]) -> tuple[Any, list[int]]:
+class TextSeries(NamedTuple):
+    """A batch's texts as a polars String series (built once, read by each batch function)."""
+
+    series: Any  # pl.Series "text"; a text it cannot hold is left empty in it
+    refused: list[int]  # the positions of those texts (a lone surrogate)
+
+
+def text_series(texts: Sequence[str], given: TextSeries | None = None) -> TextSeries:
     """The texts as a polars String series, and the positions of those it cannot hold (a
-    lone surrogate), which are left empty in it for the caller to handle one by one."""
+    lone surrogate), which are left empty in it for the caller to handle one by one.
+    `given`, when the caller built it already (from the same texts), is returned as is."""
+    if given is not None:
+        return given
     pl = polars()
     try:
-        return pl.Series("text", texts, dtype=pl.String), []
+        return TextSeries(pl.Series("text", texts, dtype=pl.String), [])
     except Exception:  # polars' error for a lone surrogate varies by version: find the texts
         refused = [i for i, t in enumerate(texts) if not encodable(t)]
         skipped = set(refused)
         series = [("" if i in skipped else t) for i, t in enumerate(texts)]
-        return pl.Series("text", series, dtype=pl.String), refused
+        return TextSeries(pl.Series("text", series, dtype=pl.String), refused)
 
 
 def encodable(text: str) -> bool:

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from analysis import config
+from analysis.columns import text_series
 from analysis.corpus import (
     Corpus,
     Document,
@@ -130,8 +131,10 @@ class DocumentProcessor:
 
 
 def batch_columns(texts: list[str], lexicon: Lexicon) -> tuple[KeyedBatch, list[Fingerprint]]:
-    """What a batch computes as columns: its keyed tokens and its fingerprints."""
-    return key_batch(texts, lexicon), fingerprints(texts)
+    """What a batch computes as columns: its keyed tokens and its fingerprints (from one
+    polars series of the texts)."""
+    column = text_series(texts)
+    return key_batch(texts, lexicon, column=column), fingerprints(texts, column=column)
 
 
 class StartedBatch(NamedTuple):

@@ -373,7 +373,7 @@ def test_tokenizing_thread_failure_reaches_the_caller(tmp_path, monkeypatch):
     root = _mixed_corpus(tmp_path)
     interval, thresholds = sys.getswitchinterval(), gc.get_threshold()
 
-    def broken(texts, lexicon):
+    def broken(texts, lexicon, **options):
         raise RuntimeError("tokenizer broke")
 
     with monkeypatch.context() as patched:

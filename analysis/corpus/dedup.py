@@ -10,6 +10,7 @@ from functools import cache
 from typing import NamedTuple
 
 from analysis.columns import (
+    TextSeries,
     code_ranges,
     encodable,
     polars,
@@ -64,17 +65,18 @@ def _sentences(text: str) -> Iterator[str]:
 _CHUNK_SEED, _WHOLE_SEEDS = 0x5EED, (0x0DD, 0xE7E)
 
 
-def fingerprints(texts: Sequence[str]) -> list[Fingerprint]:
+def fingerprints(texts: Sequence[str], *, column: TextSeries | None = None) -> list[Fingerprint]:
     """`[fingerprint(t) for t in texts]` as columns (polars), with other hash values.
 
     Two texts get equal digests, and two sentences equal chunk hashes, exactly when
     `fingerprint` gives them equal ones (but for hash collisions, as there), so
     `flag_duplicates` flags the same documents with the same originals. The values are not
     `fingerprint`'s: one `flag_duplicates` call takes fingerprints of one kind only. polars'
-    hash is the same in every process of one polars version (a cluster's workers).
+    hash is the same in every process of one polars version (a cluster's workers). `column`
+    is `columns.text_series(texts)` when the caller built it already.
     """
     pl = polars()
-    series, refused = text_series(texts)
+    series, refused = text_series(texts, column)
     separators, blanks = _fingerprint_patterns()
     sentences = (
         pl.LazyFrame({"text": series})

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from analysis import arabic
 from analysis.arabic_batch import token_frame
-from analysis.columns import polars
+from analysis.columns import TextSeries, polars
 from analysis.themes.lexicon import COUNTED_ROLES, UNMATCHABLE, Lexicon
 from analysis.themes.matcher import (
     DocAnalysis,
@@ -57,13 +57,16 @@ class KeyedBatch(NamedTuple):
     rows: dict[int, _Rows]  # per text with a keyed token some match can cover, those tokens
 
 
-def key_batch(texts: Sequence[str], lexicon: Lexicon) -> KeyedBatch:
+def key_batch(
+    texts: Sequence[str], lexicon: Lexicon, *, column: TextSeries | None = None
+) -> KeyedBatch:
     """The columnar part of `analyse_texts`: tokens, keys, the rows each text's loop needs.
 
     Mostly polars, without the GIL, so another thread may run it ahead of the loop (the
-    keys of new words are computed in Python, under the lexicon's cache).
+    keys of new words are computed in Python, under the lexicon's cache). `column` is
+    `columns.text_series(texts)` when the caller built it already.
     """
-    frame = token_frame(texts, holding=lexicon.searched_strings())
+    frame = token_frame(texts, holding=lexicon.searched_strings(), column=column)
     rows = _rows_by_doc(_keyed_tokens(frame.tokens, lexicon))
     return KeyedBatch(frame.n_tokens, frame.refused, frame.invisible, rows)
 
