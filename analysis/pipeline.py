@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from analysis import config
-from analysis.columns import text_series
+from analysis.columns import TextSeries, text_series
 from analysis.corpus import (
     Corpus,
     Document,
@@ -110,9 +110,11 @@ class DocumentProcessor:
         lexicon = process_lexicon(self.lexicon)
         cleaned = [clean_document(document) for document in documents]
         texts = [row["text"] for row, _ in cleaned]
+        # Built here: making the series holds the GIL, and the other thread is the busier.
+        column = text_series(texts)
         if ahead is None:
-            return StartedBatch(cleaned, batch_columns(texts, lexicon))
-        return StartedBatch(cleaned, ahead.submit(batch_columns, texts, lexicon))
+            return StartedBatch(cleaned, batch_columns(texts, lexicon, column))
+        return StartedBatch(cleaned, ahead.submit(batch_columns, texts, lexicon, column))
 
     def finish(self, started: StartedBatch) -> list[DocumentResult]:
         """The batch's results, once its columns are in."""
@@ -130,10 +132,12 @@ class DocumentProcessor:
         ]
 
 
-def batch_columns(texts: list[str], lexicon: Lexicon) -> tuple[KeyedBatch, list[Fingerprint]]:
+def batch_columns(
+    texts: list[str], lexicon: Lexicon, column: TextSeries | None = None
+) -> tuple[KeyedBatch, list[Fingerprint]]:
     """What a batch computes as columns: its keyed tokens and its fingerprints (from one
-    polars series of the texts)."""
-    column = text_series(texts)
+    polars series of the texts, `column` if the caller built it)."""
+    column = text_series(texts, column)
     return key_batch(texts, lexicon, column=column), fingerprints(texts, column=column)
 
 
