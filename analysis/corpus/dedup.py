@@ -78,30 +78,35 @@ def fingerprints(texts: Sequence[str], *, column: TextSeries | None = None) -> l
     pl = polars()
     series, refused = text_series(texts, column)
     separators, blanks = _fingerprint_patterns()
-    sentences = (
+    sentence = pl.element()
+    # Each text's sentences as a list, worked on in the list: nothing is exploded into rows
+    # and grouped back.
+    normalized = (
+        pl.col("text")
+        .str.extract_all(separators)
+        .list.eval(sentence.str.replace_all(blanks, " ").str.strip_chars(" "))
+    )
+    is_chunk = sentence.str.count_matches(" ", literal=True) >= _MIN_CHUNK_SPACES
+    whole = pl.col("sentences").list.join("\n")
+    per_text = (
         pl.LazyFrame({"text": series})
         .select(
-            pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc"),
-            pl.col("text").str.extract_all(separators),
+            normalized.list.eval(sentence.filter(sentence.str.len_bytes() > 0)).alias("sentences")
         )
-        .explode("text")
-        .select("doc", pl.col("text").str.replace_all(blanks, " ").str.strip_chars(" "))
-        .filter(pl.col("text").str.len_bytes() > 0)
-    )
-    is_chunk = pl.col("text").str.count_matches(" ", literal=True) >= _MIN_CHUNK_SPACES
-    whole = pl.col("text").str.join("\n")
-    per_text = (
-        sentences.group_by("doc", maintain_order=True)
-        .agg(
+        .select(
+            (pl.col("sentences").list.len() > 0).alias("any"),
             *(whole.hash(seed).alias(f"whole{i}") for i, seed in enumerate(_WHOLE_SEEDS)),
-            pl.col("text").hash(_CHUNK_SEED).filter(is_chunk).alias("chunks"),
+            pl.col("sentences")
+            .list.eval(sentence.hash(_CHUNK_SEED).filter(is_chunk))
+            .alias("chunks"),
         )
         .collect()
     )
     found = [Fingerprint("", frozenset())] * len(texts)
-    columns = (per_text[c].to_list() for c in ("doc", "whole0", "whole1", "chunks"))
-    for doc, first, second, chunks in zip(*columns, strict=True):
-        found[doc] = Fingerprint(f"{first:016x}{second:016x}", frozenset(chunks))
+    columns = (per_text[c].to_list() for c in ("any", "whole0", "whole1", "chunks"))
+    for doc, (any_sentence, first, second, chunks) in enumerate(zip(*columns, strict=True)):
+        if any_sentence:
+            found[doc] = Fingerprint(f"{first:016x}{second:016x}", frozenset(chunks))
     for i in refused:
         found[i] = _fingerprint_with_surrogates(texts[i])
     return found
