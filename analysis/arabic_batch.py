@@ -8,6 +8,8 @@ character class is listed range by range as Python's own regexes find it over ev
 point (the engines' `\\w` and `\\d` differ), so that both agree on every character, and the
 joiner's look-around (a separator between two digits) becomes a digit group. A text polars cannot
 hold (a lone surrogate) is left to the exact path (`token_frame` names it in `refused`).
+
+`sentence_starts(texts)` gives `arabic.sentence_starts` of every text the same way.
 """
 
 from __future__ import annotations
@@ -19,7 +21,15 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from analysis import arabic
 from analysis.charsets import CodeRanges
-from analysis.columns import TextSeries, polars, python_class, rust_class, text_series, without
+from analysis.columns import (
+    TextSeries,
+    code_ranges,
+    polars,
+    python_class,
+    rust_class,
+    text_series,
+    without,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -32,6 +42,9 @@ class Classes(NamedTuple):
     other: CodeRanges  # `arabic._OTHER_ALNUM`: a word character, not `_`, not Arabic-block
     digits: CodeRanges  # `\d` (str.isdecimal) among `other`: around a digit separator
     invisible: CodeRanges  # what `TokenIndex` removes before finding tokens
+    word: CodeRanges  # `\\w`: what makes a stretch between sentence ends a sentence
+    space: CodeRanges  # `\\s`: what a sentence's start skips
+    decimal: CodeRanges  # `\\d`: the digits around a decimal point
 
 
 @cache
@@ -42,6 +55,9 @@ def classes() -> Classes:
         other=python_class(f"{arabic._OTHER_ALNUM}+"),
         digits=python_class(f"(?:(?=\\d){arabic._OTHER_ALNUM})+"),
         invisible=python_class(arabic._INVISIBLE_IN_WORDS_RE.pattern),
+        word=python_class(r"\w+"),
+        space=python_class(r"\s+"),
+        decimal=python_class(r"\d+"),
     )
 
 
@@ -184,3 +200,82 @@ def _normalized_from() -> dict[str, str]:
         if len(form) == 1:  # marks and tatweel are deleted: the stripped text has none
             sources[form] = sources.get(form, "") + ch
     return sources
+
+
+# `arabic._SENTENCE_BOUNDARY_RE`'s pieces: what a sentence end is made of, what closes it, and
+# the characters any boundary starts with.
+_END_MARKS = ".!?\u061f\u061b\u2026\u06d4"
+_CLOSERS = "\"'\u00bb\u201d\u2019)]"
+_BOUNDARY_CHARACTERS = _END_MARKS + "\r\n\u2028\u2029\x85"
+
+
+@cache
+def _stretch_pattern() -> str:
+    """A Rust regex whose matches tile a text into `arabic.split_sentences`' stretches: the
+    text up to and including each boundary (`arabic._SENTENCE_BOUNDARY_RE`), then the rest.
+
+    Python's boundary holds a dot unless a digit stands on both sides of it, a look-around
+    Rust's engine lacks. Here a stretch's body takes each run of digits joined by single
+    dots whole (tried first at every character), so a dot left for the boundary is one that
+    is not between two digits: the same boundaries, at the same places.
+    """
+    digit = rust_class(classes().decimal)
+    boundary_character = rust_class(code_ranges(_BOUNDARY_CHARACTERS))
+    body = (
+        f"(?:{digit}(?:\\.{digit})+|{rust_class(code_ranges(_BOUNDARY_CHARACTERS), negated=True)})"
+    )
+    boundary = (
+        f"{rust_class(code_ranges(_END_MARKS))}+{rust_class(code_ranges(_CLOSERS))}*"
+        f"|\\r\\n|{boundary_character}"
+    )
+    return f"{body}+(?:{boundary})?|{boundary}"
+
+
+def sentence_starts(texts: Sequence[str], *, column: TextSeries | None = None) -> list[list[int]]:
+    """`[arabic.sentence_starts(t) for t in texts]` as columns (`_stretch_pattern`): a
+    stretch holding a word character is a sentence, starting at its first non-space."""
+    pl = polars()
+    series, refused = text_series(texts, column)
+    c = classes()
+    stretch = pl.col("stretch")
+    length = stretch.str.len_chars().cast(pl.Int64)
+    counts = pl.col("n").cast(pl.Int64)
+    begin = pl.col("end") - length
+    # As in `token_frame`: the stretches' running length over the batch, less its value at
+    # their text's first stretch, is where each begins in its text.
+    sentences = (
+        pl.LazyFrame({"stretch": series})
+        .select(stretch.str.extract_all(_stretch_pattern()))
+        .with_columns(n=stretch.list.len())
+        .select(
+            pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc"),
+            "stretch",
+            (counts.cum_sum() - counts).alias("first_row"),
+        )
+        .explode("stretch")
+        .drop_nulls("stretch")
+        .with_columns(end=length.cum_sum())
+        .with_columns(begin=begin - begin.gather(pl.col("first_row")))
+        .filter(stretch.str.contains(rust_class(c.word)))
+        .select(
+            "doc",
+            pl.col("begin")
+            + length
+            - stretch.str.strip_chars_start(_characters(c.space)).str.len_chars(),
+        )
+        .collect()
+    )
+    found: list[list[int]] = [[] for _ in texts]
+    docs, runs = (sentences["doc"].rle().struct.field(f).to_list() for f in ("value", "len"))
+    starts = sentences["begin"].to_list()
+    stop = 0
+    for doc, run in zip(docs, runs, strict=True):
+        found[doc] = starts[stop : stop + run]
+        stop += run
+    for i in refused:
+        found[i] = arabic.sentence_starts(texts[i])
+    return found
+
+
+def _characters(ranges: CodeRanges) -> str:
+    return "".join(chr(code) for first, last in ranges for code in range(first, last + 1))

@@ -156,6 +156,66 @@ def test_a_text_polars_cannot_hold_takes_the_exact_path():
     assert_same_analysis(texts, default_lexicon())
 
 
+# --- sentence starts as columns ------------------------------------------------------------
+
+
+def assert_same_sentence_starts(texts: list[str]) -> None:
+    assert arabic_batch.sentence_starts(texts) == [arabic.sentence_starts(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",  # no text, no sentence
+        "   \n\t ",  # blanks only
+        "... !!! ؟",  # boundaries only: no word, no sentence
+        "الأمن أولا",  # one sentence, no boundary
+        "قال الوزير. ثم غادر",  # a full stop ends a sentence
+        "بلغ النمو 3.5 في المئة. ثم",  # a dot between two digits is a decimal point
+        "بلغ ٣.٥ في المئة. ثم",  # Arabic-Indic digits too
+        "1.2.3.4 نسخة",  # a run of digits and single dots is one number
+        "العدد 3..5 هنا",  # two dots end a sentence, even between digits
+        "العدد 3. ثم .5 و x.3",  # a dot with a digit on one side only ends a sentence
+        "قال: «انتهى.» ثم",  # closing quotes stay with their sentence
+        "أولا!?؟ ثانيا؛ ثالثا… رابعا۔ خامسا",  # every end mark
+        "سطر\r\nسطر\rسطر\u2028سطر\u2029سطر\x85سطر",  # every line break, \r\n as one
+        "  \u00a0 يبدأ بعد الفراغات. \u3000 وهنا",  # a start skips every kind of blank
+        "_ . كلمة",  # an underscore is a word character: a sentence of its own
+        "\u200fمرحبا. \u200cثم",  # a format control is not blank: a sentence starts on it
+    ],
+)
+def test_sentence_starts_equal_python_on_written_cases(text) -> None:
+    """`arabic_batch.sentence_starts` finds `arabic.sentence_starts`' sentences."""
+    assert_same_sentence_starts([text])
+
+
+SENTENCE_CHARACTERS = [
+    *".!?\u061f\u061b\u2026\u06d4",  # end marks
+    *"\"'\u00bb\u201d\u2019)]",  # closers
+    *"\r\n\u2028\u2029\x85",  # line breaks
+    *" \t\u00a0\u200c_",
+    *"a1\u0663\u06f5\u0966",  # a letter, and digits of several scripts
+    "\u0643",
+    "\u064b",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(st.sampled_from(SENTENCE_CHARACTERS), max_size=40), min_size=1, max_size=6))
+def test_sentence_starts_equal_python_on_generated_texts(texts: list[str]) -> None:
+    assert_same_sentence_starts(texts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=60), min_size=1, max_size=4))
+def test_sentence_starts_equal_python_on_any_unicode(texts: list[str]) -> None:
+    assert_same_sentence_starts(texts)
+
+
+def test_sentence_starts_of_a_text_polars_cannot_hold_take_the_exact_path():
+    assert_same_sentence_starts(["جملة. \ud800 وأخرى", "ثم. هنا"])
+
+
 # Words, numbers with every separator and joiner, and lexicon words next to marks, sentence
 # ends and lines: matches, phrases across a sentence end, cues and exclusions all happen.
 PIECES = [
@@ -408,5 +468,6 @@ def test_batch_equals_exact_path_on_saudinewsnet():
     want = [processor(d) for d in documents]
     got = processor.batch(documents)
     assert len(got) == len(want) > 2000
+    assert_same_sentence_starts([w.row["text"] for w in want])
     assert_same_results(got, want)
     assert sum(len(w.analysis.hits) for w in want) > 1000

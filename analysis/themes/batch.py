@@ -12,6 +12,7 @@ string per text for the automaton; the same `DocAnalysis` as the per-text functi
   the whole text's keys, minus the phrases crossing a sentence, which `_find` drops too;
   each slot maps back to its token index, so `_resolve`, the exclusions and the hits run
   unchanged (`matcher.counted_hits`).
+* Sentence starts come from `arabic_batch.sentence_starts` (polars, for the whole batch).
 * A text the columns cannot hold (`token_frame`'s `refused`) takes `analyse_text`.
 """
 
@@ -21,9 +22,9 @@ import itertools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from analysis import arabic
+from analysis import arabic, arabic_batch
 from analysis.arabic_batch import token_frame
-from analysis.columns import TextSeries, polars
+from analysis.columns import TextSeries, polars, text_series
 from analysis.themes.lexicon import COUNTED_ROLES, UNMATCHABLE, Lexicon
 from analysis.themes.matcher import (
     DocAnalysis,
@@ -54,6 +55,7 @@ class KeyedBatch(NamedTuple):
     n_tokens: list[int]  # per text, every token
     refused: set[int]  # texts polars cannot hold: `analyse_text` takes them
     invisible: list[bool]  # per text, whether it needs an `OffsetMap`
+    sentence_starts: list[list[int]]  # per text, `arabic.sentence_starts`
     rows: dict[int, _Rows]  # per text with a keyed token some match can cover, those tokens
 
 
@@ -66,9 +68,11 @@ def key_batch(
     keys of new words are computed in Python, under the lexicon's cache). `column` is
     `columns.text_series(texts)` when the caller built it already.
     """
+    column = text_series(texts, column)
     frame = token_frame(texts, holding=lexicon.searched_strings(), column=column)
     rows = _rows_by_doc(_keyed_tokens(frame.tokens, lexicon))
-    return KeyedBatch(frame.n_tokens, frame.refused, frame.invisible, rows)
+    starts = arabic_batch.sentence_starts(texts, column=column)
+    return KeyedBatch(frame.n_tokens, frame.refused, frame.invisible, starts, rows)
 
 
 def analyse_texts(
@@ -83,7 +87,7 @@ def analyse_texts(
         if i in keyed.refused:
             results.append(analyse_text(text, lexicon))
             continue
-        starts = arabic.sentence_starts(text)
+        starts = keyed.sentence_starts[i]
         rows = keyed.rows.get(i)
         if rows is None:
             results.append(DocAnalysis(keyed.n_tokens[i], len(starts), ()))
