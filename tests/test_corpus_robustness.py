@@ -478,3 +478,28 @@ def test_unpaired_surrogate_escapes_in_json_become_replacement_characters(tmp_pa
         assert "title: 1 unpaired surrogate" in messages(corpus)
     done = cli("themes", str(path), "--format", "csv", check_rc=0)
     assert "t\ufffd" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "share"),
+    [
+        ("", 0.0),
+        ("قال الوزير\tثم\nسطر\r\x0b\x0c", 0.0),  # blanks are text, not controls
+        ("ab\x00d", 0.25),
+        ("a\x08\x0e\x1f", 0.75),
+        ("\x7f", 1.0),  # DEL
+        ("\x85\u200c\ufeff", 0.0),  # C1 next line and format controls: not binary
+    ],
+)
+def test_control_share_counts_nul_c0_controls_and_del(text, share):
+    """The share of NUL, C0 controls but \\t \\n \\v \\f \\r, and DEL among the characters."""
+    from analysis.corpus.encoding import control_share
+
+    assert control_share(text) == share
+
+
+@pytest.mark.parametrize("code", [*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
+def test_every_control_character_is_found(code):
+    from analysis.corpus.encoding import control_share
+
+    assert control_share("قال" + chr(code)) == 0.25
