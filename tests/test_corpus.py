@@ -714,12 +714,20 @@ def test_document_rows_in_chunks_equal_one_frame_built_at_once(monkeypatch):
         "a\u3000b\u2028c",
         "a \x1c b",  # a separator str.split splits on
         "a\u200bb",  # zero width space: not a blank
+        "a\u200c\u00a0b",  # unprintable, and a blank
+        "\u0627\u0644\u0623\u0645\u0646 \u0600\u0661",  # unprintable (a number sign), no blank
     ],
 )
 def test_single_spaced_equals_split_and_join(line):
     from analysis.corpus.clean import _single_spaced
 
     assert _single_spaced(line) == " ".join(line.split())
+
+
+def test_every_blank_but_the_space_is_unprintable():
+    """`_single_spaced`'s shortcut: a printable line holds no blank but the space."""
+    blanks = (chr(c) for c in range(0x110000) if chr(c).isspace() and c != 0x20)
+    assert not any(blank.isprintable() for blank in blanks)
 
 
 @pytest.mark.parametrize(

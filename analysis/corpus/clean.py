@@ -128,7 +128,9 @@ _BLANK_BUT_SPACE = re.compile(r"[^\S ]")
 def _single_spaced(line: str) -> str:
     """`" ".join(line.split())` of a stripped line, without splitting the many lines that
     already read so (a third of cleaning's time went to splitting them)."""
-    if "  " in line or _BLANK_BUT_SPACE.search(line):
+    # Every blank but the space is unprintable: `isprintable` rules them out in a fraction
+    # of the time the class search takes (SaudiNewsNet's lines: 0.47 -> 0.27 s).
+    if "  " in line or (not line.isprintable() and _BLANK_BUT_SPACE.search(line)):
         return " ".join(line.split())
     return line
 
