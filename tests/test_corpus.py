@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 import time
+import unicodedata
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -72,6 +73,47 @@ def test_hygiene(raw, expected):
 
 def test_hygiene_maps_isolated_harakat_forms_without_inserting_spaces():
     assert hygiene("\u0643\ufe76\u062a\u0628") == "\u0643\u064e\u062a\u0628"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\u0627\u0653 \u0627\u0653\n\u0627\u0653",  # alef + madda in every piece
+        "\u0628\u0651\u064e",  # shadda before fatha: marks reordered
+        " \u0651\u064e\n\u064e\u0651 ",  # marks after a space or a line break
+        "e\u0301 \u00e9\u0301\u0323",  # Latin: composed, reordered
+        "\u1100\u1161 \u1100\n\u1161",  # Hangul jamo compose, not across a space
+    ],
+)
+def test_nfc_by_pieces_equals_nfc(text):
+    """A space or a line break ends every composition: normalizing the pieces that need it
+    gives the text's NFC."""
+    from analysis.corpus.clean import nfc
+
+    assert nfc(text) == unicodedata.normalize("NFC", text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        st.sampled_from(
+            [
+                *" \n\u0627\u0628e\u1100\u1161",
+                *map(chr, range(0x300, 0x310)),
+                *map(chr, range(0x64B, 0x656)),
+                "\u0653",
+                "\u0654",
+            ]
+        ),
+        max_size=30,
+    )
+    | st.text(max_size=40)
+)
+def test_nfc_by_pieces_equals_nfc_on_generated_text(text):
+    from analysis.corpus.clean import nfc
+
+    assert nfc(text) == unicodedata.normalize("NFC", text)
 
 
 # --------------------------------------------------------------------------- seeds
