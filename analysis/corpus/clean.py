@@ -8,6 +8,7 @@ comes back as a `Removal(line, rule, text)`.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -183,7 +184,8 @@ def _drop_leading_labels(lines: list[str], verdicts: list[str | None]) -> None:
     heading that starts an article (`البابونج` over `* ما هي الفوائد...؟`, a film's name
     over its credits): those keep their first line.
     """
-    kept = list(_kept_lines(lines, verdicts))
+    # Two labels, a title and a body at most are looked at: the first four kept lines.
+    kept = list(itertools.islice(_kept_lines(lines, verdicts), 4))
     texts = [lines[i].strip() for i in kept]
     n_labels = 0
     while n_labels < len(texts) and is_label_like(texts[n_labels]):
