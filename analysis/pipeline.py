@@ -185,9 +185,11 @@ class _ShardReport(LoadReport):
 
 
 # Documents analysed together on the columnar path: enough for the columns to pay, few enough
-# to keep a worker small (SaudiNewsNet in one process: 12.14 s at 1,000, 11.57 s at 2,000,
-# medians of four alternating runs; peak RSS 412 -> 437 MB).
-BATCH_DOCUMENTS = 2000
+# to keep a worker small. SaudiNewsNet in one process (its files hold 1,000 to 3,500
+# articles): 12.14 s at 1,000, 11.57 s at 2,000 (medians of four alternating runs), and
+# 13.31 s at 2,000 against 12.24 s at 4,000 in a slower hour (three runs each); peak RSS
+# 412, 437 and 447 MB.
+BATCH_DOCUMENTS = 4000
 _PENDING: Any = None  # an event whose document is still in the batch
 # Batches cleaned while the columns of an earlier one are computed on the second thread.
 BATCHES_AHEAD = 2
