@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
@@ -369,6 +370,17 @@ def test_counts_and_rates_by_document(analysis: themes.Analysis) -> None:
     rates = themes.rates_by_document(analysis)
     assert rates.loc["d1", "security"] == pytest.approx(2 * 1000 / 8)
     assert rates.loc["d3", "security"] == 0.0
+
+
+def test_counts_by_document_equal_a_crosstab_and_hold_zeros_without_hits(analysis) -> None:
+    counts = themes.counts_by_document(analysis)
+    crosstab = pd.crosstab(analysis.hits["doc_id"], analysis.hits["theme"])
+    crosstab = crosstab.reindex(index=counts.index, columns=counts.columns).fillna(0)
+    pd.testing.assert_frame_equal(counts, crosstab.astype("int64"), check_names=False)
+    empty = dataclasses.replace(analysis, hits=analysis.hits.iloc[:0])
+    zeros = themes.counts_by_document(empty)
+    assert zeros.shape == counts.shape and (zeros == 0).all().all()
+    assert {str(dtype) for dtype in zeros.dtypes} == {"int64"}
 
 
 def test_theme_summary(analysis: themes.Analysis) -> None:
