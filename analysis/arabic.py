@@ -349,6 +349,20 @@ class OffsetMap:
             removed += end - start
             self.removed_through.append(removed)
 
+    @classmethod
+    def from_runs(
+        cls, gap_at: list[int], removed_through: list[int], gap_starts: list[int]
+    ) -> OffsetMap:
+        """The map of a text whose invisible runs were found already (as columns,
+        `arabic_batch.offset_maps`): the three lists `__init__` would make."""
+        offsets = cls("")
+        offsets.gap_at, offsets.removed_through, offsets.gap_starts = (
+            gap_at,
+            removed_through,
+            gap_starts,
+        )
+        return offsets
+
     def _removed_before(self, position: int) -> tuple[int, int]:
         runs = bisect.bisect_right(self.gap_at, position)
         return runs, self.removed_through[runs - 1] if runs else 0

@@ -9,7 +9,8 @@ point (the engines' `\\w` and `\\d` differ), so that both agree on every charact
 joiner's look-around (a separator between two digits) becomes a digit group. A text polars cannot
 hold (a lone surrogate) is left to the exact path (`token_frame` names it in `refused`).
 
-`sentence_starts(texts)` gives `arabic.sentence_starts` of every text the same way.
+`sentence_starts(texts)` gives `arabic.sentence_starts` of every text the same way, and
+`offset_maps(texts, docs)` the `arabic.OffsetMap` of the texts asked for.
 """
 
 from __future__ import annotations
@@ -279,3 +280,67 @@ def sentence_starts(texts: Sequence[str], *, column: TextSeries | None = None) -
 
 def _characters(ranges: CodeRanges) -> str:
     return "".join(chr(code) for first, last in ranges for code in range(first, last + 1))
+
+
+def offset_maps(
+    texts: Sequence[str], docs: Sequence[int], *, column: TextSeries | None = None
+) -> dict[int, arabic.OffsetMap]:
+    """`{i: arabic.OffsetMap(texts[i]) for i in docs}` as columns: each text is tiled into
+    pieces that end with a run of invisible characters, whose lengths give the runs'
+    places (a text polars cannot hold takes `OffsetMap` itself)."""
+    pl = polars()
+    series, refused = text_series(texts, column)
+    cannot = set(refused)
+    held = [i for i in docs if i not in cannot]
+    invisible = classes().invisible
+    piece = pl.col("piece")
+    counts = pl.col("n").cast(pl.Int64)
+
+    def within(total: pl.Expr) -> pl.Expr:
+        # As in `token_frame`: a running sum over the batch less its value before the
+        # text's first piece is the running sum within the text.
+        return total - total.shift(1, fill_value=0).gather(pl.col("first_row"))
+
+    end, removed = pl.col("end"), pl.col("removed_through")
+    runs = (
+        pl.LazyFrame({"doc": pl.Series(held, dtype=pl.UInt32), "text": series.gather(held)})
+        .select(
+            "doc",
+            pl.col("text")
+            .str.extract_all(f"{rust_class(invisible, negated=True)}*{rust_class(invisible)}+")
+            .alias("piece"),
+        )
+        .with_columns(n=piece.list.len())
+        .with_columns(first_row=counts.cum_sum() - counts)
+        .explode("piece")
+        .drop_nulls("piece")
+        .with_columns(length=piece.str.len_chars().cast(pl.Int64))
+        .with_columns(
+            run=pl.col("length") - piece.str.strip_chars_end(_characters(invisible)).str.len_chars()
+        )
+        .with_columns(
+            end=within(pl.col("length").cum_sum()),
+            removed_through=within(pl.col("run").cum_sum()),
+        )
+        # A run's place in the stripped text is its place less the runs before it.
+        .select(
+            "doc",
+            (end - removed).alias("gap_at"),
+            removed,
+            (end - pl.col("run")).alias("gap_starts"),
+        )
+        .collect()
+    )
+    found = {i: arabic.OffsetMap("") for i in held}  # a text without runs has no pieces
+    docs_with_runs, lengths = (
+        runs["doc"].rle().struct.field(f).to_list() for f in ("value", "len")
+    )
+    columns = [runs[c].to_list() for c in ("gap_at", "removed_through", "gap_starts")]
+    stop = 0
+    for doc, length in zip(docs_with_runs, lengths, strict=True):
+        start, stop = stop, stop + length
+        found[doc] = arabic.OffsetMap.from_runs(*(column[start:stop] for column in columns))
+    for i in docs:
+        if i not in found:
+            found[i] = arabic.OffsetMap(texts[i])
+    return found

@@ -216,6 +216,46 @@ def test_sentence_starts_of_a_text_polars_cannot_hold_take_the_exact_path():
     assert_same_sentence_starts(["جملة. \ud800 وأخرى", "ثم. هنا"])
 
 
+# --- offset maps as columns ---------------------------------------------------------------
+
+
+def assert_same_offset_maps(texts: list[str]) -> None:
+    maps = arabic_batch.offset_maps(texts, range(len(texts)))
+    for i, text in enumerate(texts):
+        want = arabic.OffsetMap(text)
+        assert (maps[i].gap_at, maps[i].removed_through, maps[i].gap_starts) == (
+            want.gap_at,
+            want.removed_through,
+            want.gap_starts,
+        )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "الأمن القومي",  # nothing invisible: no runs
+        "أيضاً",  # a mark at the end of a word
+        "\u064bبداية",  # a mark at the start of the text
+        "الـــأمن\u200c\u200fالوطني",  # tatweel, then a run of two format controls
+        "مُكَافَحَةُ الإِرْهَابِ",  # a mark after every letter
+    ],
+)
+def test_offset_maps_equal_python_on_written_cases(text) -> None:
+    """`arabic_batch.offset_maps` finds `arabic.OffsetMap`'s runs of invisible characters."""
+    assert_same_offset_maps([text, text + " ثم"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.sampled_from(EDGE_CHARACTERS), max_size=40), min_size=1, max_size=6))
+def test_offset_maps_equal_python_on_generated_texts(texts: list[str]) -> None:
+    assert_same_offset_maps(texts)
+
+
+def test_offset_map_of_a_text_polars_cannot_hold_is_python_s():
+    assert_same_offset_maps(["مُكَافَحَةُ \ud800", "أيضاً"])
+
+
 # Words, numbers with every separator and joiner, and lexicon words next to marks, sentence
 # ends and lines: matches, phrases across a sentence end, cues and exclusions all happen.
 PIECES = [

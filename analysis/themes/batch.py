@@ -12,7 +12,9 @@ string per text for the automaton; the same `DocAnalysis` as the per-text functi
   the whole text's keys, minus the phrases crossing a sentence, which `_find` drops too;
   each slot maps back to its token index, so `_resolve`, the exclusions and the hits run
   unchanged (`matcher.counted_hits`).
-* Sentence starts come from `arabic_batch.sentence_starts` (polars, for the whole batch).
+* Sentence starts come from `arabic_batch.sentence_starts`, and the offset maps of the texts
+  with keyed tokens and invisible characters from `arabic_batch.offset_maps` (polars, for the
+  whole batch).
 * A text the columns cannot hold (`token_frame`'s `refused`) takes `analyse_text`.
 """
 
@@ -56,6 +58,7 @@ class KeyedBatch(NamedTuple):
     refused: set[int]  # texts polars cannot hold: `analyse_text` takes them
     invisible: list[bool]  # per text, whether it needs an `OffsetMap`
     sentence_starts: list[list[int]]  # per text, `arabic.sentence_starts`
+    offsets: dict[int, arabic.OffsetMap]  # per text with rows that needs one, its map
     rows: dict[int, _Rows]  # per text with a keyed token some match can cover, those tokens
 
 
@@ -72,7 +75,9 @@ def key_batch(
     frame = token_frame(texts, holding=lexicon.searched_strings(), column=column)
     rows = _rows_by_doc(_keyed_tokens(frame.tokens, lexicon))
     starts = arabic_batch.sentence_starts(texts, column=column)
-    return KeyedBatch(frame.n_tokens, frame.refused, frame.invisible, starts, rows)
+    gaps = [doc for doc in rows if frame.invisible[doc]]
+    offsets = arabic_batch.offset_maps(texts, gaps, column=column)
+    return KeyedBatch(frame.n_tokens, frame.refused, frame.invisible, starts, offsets, rows)
 
 
 def analyse_texts(
@@ -92,7 +97,7 @@ def analyse_texts(
         if rows is None:
             results.append(DocAnalysis(keyed.n_tokens[i], len(starts), ()))
             continue
-        offsets = arabic.OffsetMap(text) if keyed.invisible[i] else _NO_GAPS
+        offsets = keyed.offsets.get(i, _NO_GAPS)
         results.append(_analyse(text, keyed.n_tokens[i], starts, rows, offsets, lexicon))
     return results
 
