@@ -21,7 +21,7 @@ from functools import cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from analysis import arabic
-from analysis.charsets import CodeRanges
+from analysis.charsets import CodeRanges, chars
 from analysis.columns import (
     TextSeries,
     code_ranges,
@@ -262,7 +262,7 @@ def sentence_starts(texts: Sequence[str], *, column: TextSeries | None = None) -
             "doc",
             pl.col("begin")
             + length
-            - stretch.str.strip_chars_start(_characters(c.space)).str.len_chars(),
+            - stretch.str.strip_chars_start(chars(c.space)).str.len_chars(),
         )
         .collect()
     )
@@ -276,10 +276,6 @@ def sentence_starts(texts: Sequence[str], *, column: TextSeries | None = None) -
     for i in refused:
         found[i] = arabic.sentence_starts(texts[i])
     return found
-
-
-def _characters(ranges: CodeRanges) -> str:
-    return "".join(chr(code) for first, last in ranges for code in range(first, last + 1))
 
 
 def offset_maps(
@@ -316,7 +312,7 @@ def offset_maps(
         .drop_nulls("piece")
         .with_columns(length=piece.str.len_chars().cast(pl.Int64))
         .with_columns(
-            run=pl.col("length") - piece.str.strip_chars_end(_characters(invisible)).str.len_chars()
+            run=pl.col("length") - piece.str.strip_chars_end(chars(invisible)).str.len_chars()
         )
         .with_columns(
             end=within(pl.col("length").cum_sum()),
