@@ -25,10 +25,13 @@ from analysis.charsets import CodeRanges, chars
 from analysis.columns import (
     TextSeries,
     code_ranges,
+    first_rows,
     polars,
     python_class,
     rust_class,
+    split_by_text,
     text_series,
+    within_text,
     without,
 )
 
@@ -240,23 +243,17 @@ def sentence_starts(texts: Sequence[str], *, column: TextSeries | None = None) -
     c = classes()
     stretch = pl.col("stretch")
     length = stretch.str.len_chars().cast(pl.Int64)
-    counts = pl.col("n").cast(pl.Int64)
-    begin = pl.col("end") - length
-    # As in `token_frame`: the stretches' running length over the batch, less its value at
-    # their text's first stretch, is where each begins in its text.
     sentences = (
         pl.LazyFrame({"stretch": series})
         .select(stretch.str.extract_all(_stretch_pattern()))
-        .with_columns(n=stretch.list.len())
         .select(
             pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc"),
             "stretch",
-            (counts.cum_sum() - counts).alias("first_row"),
+            first_rows(stretch.list.len()).alias("first_row"),
         )
         .explode("stretch")
         .drop_nulls("stretch")
-        .with_columns(end=length.cum_sum())
-        .with_columns(begin=begin - begin.gather(pl.col("first_row")))
+        .with_columns(begin=within_text(length.cum_sum()) - length)
         .filter(stretch.str.contains(rust_class(c.word)))
         .select(
             "doc",
@@ -267,12 +264,8 @@ def sentence_starts(texts: Sequence[str], *, column: TextSeries | None = None) -
         .collect()
     )
     found: list[list[int]] = [[] for _ in texts]
-    docs, runs = (sentences["doc"].rle().struct.field(f).to_list() for f in ("value", "len"))
-    starts = sentences["begin"].to_list()
-    stop = 0
-    for doc, run in zip(docs, runs, strict=True):
-        found[doc] = starts[stop : stop + run]
-        stop += run
+    for doc, (starts,) in split_by_text(sentences, ["begin"]):
+        found[doc] = starts
     for i in refused:
         found[i] = arabic.sentence_starts(texts[i])
     return found
@@ -290,13 +283,6 @@ def offset_maps(
     held = [i for i in docs if i not in cannot]
     invisible = classes().invisible
     piece = pl.col("piece")
-    counts = pl.col("n").cast(pl.Int64)
-
-    def within(total: pl.Expr) -> pl.Expr:
-        # As in `token_frame`: a running sum over the batch less its value before the
-        # text's first piece is the running sum within the text.
-        return total - total.shift(1, fill_value=0).gather(pl.col("first_row"))
-
     end, removed = pl.col("end"), pl.col("removed_through")
     runs = (
         pl.LazyFrame({"doc": pl.Series(held, dtype=pl.UInt32), "text": series.gather(held)})
@@ -306,8 +292,7 @@ def offset_maps(
             .str.extract_all(f"{rust_class(invisible, negated=True)}*{rust_class(invisible)}+")
             .alias("piece"),
         )
-        .with_columns(n=piece.list.len())
-        .with_columns(first_row=counts.cum_sum() - counts)
+        .with_columns(first_row=first_rows(piece.list.len()))
         .explode("piece")
         .drop_nulls("piece")
         .with_columns(length=piece.str.len_chars().cast(pl.Int64))
@@ -315,8 +300,8 @@ def offset_maps(
             run=pl.col("length") - piece.str.strip_chars_end(chars(invisible)).str.len_chars()
         )
         .with_columns(
-            end=within(pl.col("length").cum_sum()),
-            removed_through=within(pl.col("run").cum_sum()),
+            end=within_text(pl.col("length").cum_sum()),
+            removed_through=within_text(pl.col("run").cum_sum()),
         )
         # A run's place in the stripped text is its place less the runs before it.
         .select(
@@ -328,14 +313,9 @@ def offset_maps(
         .collect()
     )
     found = {i: arabic.OffsetMap("") for i in held}  # a text without runs has no pieces
-    docs_with_runs, lengths = (
-        runs["doc"].rle().struct.field(f).to_list() for f in ("value", "len")
-    )
-    columns = [runs[c].to_list() for c in ("gap_at", "removed_through", "gap_starts")]
-    stop = 0
-    for doc, length in zip(docs_with_runs, lengths, strict=True):
-        start, stop = stop, stop + length
-        found[doc] = arabic.OffsetMap.from_runs(*(column[start:stop] for column in columns))
+    columns = ["gap_at", "removed_through", "gap_starts"]
+    for doc, lists in split_by_text(runs, columns):
+        found[doc] = arabic.OffsetMap.from_runs(*lists)
     for i in docs:
         if i not in found:
             found[i] = arabic.OffsetMap(texts[i])

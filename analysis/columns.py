@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -84,6 +84,31 @@ def without(ranges: CodeRanges, holes: CodeRanges) -> CodeRanges:
 def code_ranges(characters: str) -> CodeRanges:
     """The ranges of a set of characters (for `rust_class`)."""
     return tuple((ord(c), ord(c)) for c in sorted(set(characters)))
+
+
+def first_rows(counts: Any) -> Any:
+    """Each text's first row once its list of `counts` items is exploded into rows (a
+    polars expression over the per-text frame, for `within_text`)."""
+    counts = counts.cast(polars().Int64)
+    return counts.cum_sum() - counts
+
+
+def within_text(total: Any) -> Any:
+    """A running sum over a batch's exploded rows, less its value before the row's text's
+    first row (column `first_row`, `first_rows`): the running sum within the text, with no
+    grouping, as the rows are in text order."""
+    return total - total.shift(1, fill_value=0).gather(polars().col("first_row"))
+
+
+def split_by_text(frame: Any, columns: Sequence[str]) -> Iterator[tuple[int, list[list[Any]]]]:
+    """Each text's slice of `columns` as lists, for a frame whose rows are in text order (column
+    `doc`): one conversion per column, cut where the text changes."""
+    docs, counts = (frame["doc"].rle().struct.field(f).to_list() for f in ("value", "len"))
+    lists = [frame[c].to_list() for c in columns]
+    stop = 0
+    for doc, count in zip(docs, counts, strict=True):
+        start, stop = stop, stop + count
+        yield doc, [column[start:stop] for column in lists]
 
 
 class TextSeries(NamedTuple):

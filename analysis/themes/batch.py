@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from analysis import arabic, arabic_batch
 from analysis.arabic_batch import token_frame
-from analysis.columns import TextSeries, polars, text_series
+from analysis.columns import TextSeries, polars, split_by_text, text_series
 from analysis.themes.lexicon import COUNTED_ROLES, UNMATCHABLE, Lexicon
 from analysis.themes.matcher import (
     DocAnalysis,
@@ -221,14 +221,8 @@ def _key_pairs(lexicon: Lexicon) -> _KeyPairs:
 
 def _rows_by_doc(keyed: pl.DataFrame) -> dict[int, _Rows]:
     """Each text's keyed tokens: the columns as lists, cut where the text changes."""
-    docs, counts = (keyed["doc"].rle().struct.field(f).to_list() for f in ("value", "len"))
-    columns = [keyed[c].to_list() for c in ("index", "word", "key", "start", "end")]
-    by_doc = {}
-    stop = 0
-    for doc, count in zip(docs, counts, strict=True):
-        start, stop = stop, stop + count
-        by_doc[doc] = _Rows(*(column[start:stop] for column in columns))
-    return by_doc
+    columns = ["index", "word", "key", "start", "end"]
+    return {doc: _Rows(*lists) for doc, lists in split_by_text(keyed, columns)}
 
 
 _NO_GAPS = arabic.OffsetMap("")  # the map of a text without invisible characters
