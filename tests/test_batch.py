@@ -136,18 +136,6 @@ EDGE_CHARACTERS = [
 ]
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(st.sampled_from(EDGE_CHARACTERS), max_size=40), min_size=1, max_size=6))
-def test_tokens_equal_token_index_on_generated_texts(texts: list[str]) -> None:
-    assert_same_tokens(texts)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(max_size=60), min_size=1, max_size=4))
-def test_tokens_equal_token_index_on_any_unicode(texts: list[str]) -> None:
-    assert_same_tokens(texts)
-
-
 def test_a_text_polars_cannot_hold_takes_the_exact_path():
     texts = ["الأمن \ud800 القومي", "مكافحة الإرهاب"]
     frame = arabic_batch.token_frame(texts)
@@ -200,18 +188,6 @@ SENTENCE_CHARACTERS = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(st.sampled_from(SENTENCE_CHARACTERS), max_size=40), min_size=1, max_size=6))
-def test_sentence_starts_equal_python_on_generated_texts(texts: list[str]) -> None:
-    assert_same_sentence_starts(texts)
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(max_size=60), min_size=1, max_size=4))
-def test_sentence_starts_equal_python_on_any_unicode(texts: list[str]) -> None:
-    assert_same_sentence_starts(texts)
-
-
 def test_sentence_starts_of_a_text_polars_cannot_hold_take_the_exact_path():
     assert_same_sentence_starts(["جملة. \ud800 وأخرى", "ثم. هنا"])
 
@@ -246,14 +222,38 @@ def test_offset_maps_equal_python_on_written_cases(text) -> None:
     assert_same_offset_maps([text, text + " ثم"])
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(st.sampled_from(EDGE_CHARACTERS), max_size=40), min_size=1, max_size=6))
-def test_offset_maps_equal_python_on_generated_texts(texts: list[str]) -> None:
-    assert_same_offset_maps(texts)
-
-
 def test_offset_map_of_a_text_polars_cannot_hold_is_python_s():
     assert_same_offset_maps(["مُكَافَحَةُ \ud800", "أيضاً"])
+
+
+# --- each batch twin against its Python function, on generated text ------------------------
+
+TWINS = {
+    "tokens": assert_same_tokens,
+    "sentence starts": assert_same_sentence_starts,
+    "offset maps": assert_same_offset_maps,
+}
+# The characters each twin's regexes tell apart.
+ALPHABETS = {
+    "tokens": EDGE_CHARACTERS,
+    "sentence starts": SENTENCE_CHARACTERS,
+    "offset maps": EDGE_CHARACTERS,
+}
+
+
+@pytest.mark.parametrize("twin", TWINS)
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_batch_twins_equal_python_on_generated_texts(twin: str, data) -> None:
+    alphabet = st.sampled_from(ALPHABETS[twin])
+    TWINS[twin](data.draw(st.lists(st.text(alphabet, max_size=40), min_size=1, max_size=6)))
+
+
+@pytest.mark.parametrize("twin", TWINS)
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(st.text(max_size=60), min_size=1, max_size=4))
+def test_batch_twins_equal_python_on_any_unicode(twin: str, texts: list[str]) -> None:
+    TWINS[twin](texts)
 
 
 # Words, numbers with every separator and joiner, and lexicon words next to marks, sentence
