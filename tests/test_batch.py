@@ -75,6 +75,9 @@ def test_rust_classes_hold_exactly_the_characters_python_regexes_match():
         "other": (classes.other, re.compile(arabic._OTHER_ALNUM)),
         "digits": (classes.digits, re.compile(rf"(?=\d){arabic._OTHER_ALNUM}")),
         "invisible": (classes.invisible, arabic._INVISIBLE_IN_WORDS_RE),
+        "word": (classes.word, re.compile(r"\w")),
+        "space": (classes.space, re.compile(r"\s")),
+        "decimal": (classes.decimal, re.compile(r"\d")),
     }
     for name, (ranges, pattern) in tables.items():
         listed = {c for a, b in ranges for c in range(a, b + 1)}
