@@ -766,6 +766,30 @@ def test_single_spaced_equals_split_and_join(line):
     assert _single_spaced(line) == " ".join(line.split())
 
 
+WORD = "كلمة"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (" ".join([WORD] * 20), True),  # twenty words: the longest heading
+        (" ".join([WORD] * 21), False),  # twenty-one words, cut after the twentieth split
+        (" ".join([WORD] * 21) + "\u3000 ", False),
+        ("\u00a0".join([WORD] * 20) + " \t", True),  # no-break spaces split words too
+        ("  " + "\u2003".join([WORD] * 20) + "  ", True),  # leading and trailing blanks
+        ("\u2003".join([WORD] * 21), False),
+        (" ".join([WORD] * 19) + ".", False),  # ends like a sentence
+        ("", False),
+        ("\u3000 \t", False),  # no word at all
+    ],
+)
+def test_is_heading_like_counts_at_most_twenty_words(line, expected):
+    """A heading has one to twenty words (`str.split`'s), whatever blanks separate them."""
+    from analysis.corpus.boilerplate import is_heading_like
+
+    assert is_heading_like(line) is expected
+
+
 def test_every_blank_but_the_space_is_unprintable():
     """`_single_spaced`'s shortcut: a printable line holds no blank but the space."""
     blanks = (chr(c) for c in range(0x110000) if chr(c).isspace() and c != 0x20)

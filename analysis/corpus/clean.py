@@ -200,7 +200,7 @@ def _drop_leading_labels(lines: list[str], verdicts: list[str | None]) -> None:
 
 def _is_title(line: str) -> bool:
     """A headline: starts with a letter, four words or more, no sentence-final punctuation."""
-    return line[0].isalpha() and word_count(line) >= 4 and is_heading_like(line)
+    return line[0].isalpha() and is_heading_like(line) and word_count(line) >= 4
 
 
 def _leading_title(lines: list[str], verdicts: list[str | None]) -> str | None:
