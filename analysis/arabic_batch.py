@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from analysis import arabic
 from analysis.charsets import CodeRanges, chars
 from analysis.columns import (
+    Later,
     TextSeries,
     code_ranges,
     first_rows,
@@ -238,6 +239,13 @@ def _stretch_pattern() -> str:
 def sentence_starts(texts: Sequence[str], *, column: TextSeries | None = None) -> list[list[int]]:
     """`[arabic.sentence_starts(t) for t in texts]` as columns (`_stretch_pattern`): a
     stretch holding a word character is a sentence, starting at its first non-space."""
+    return sentence_starts_later(texts, column=column)()
+
+
+def sentence_starts_later(
+    texts: Sequence[str], *, column: TextSeries | None = None
+) -> Later[list[list[int]]]:
+    """`sentence_starts`' columns found now, its lists made when the result is called."""
     pl = polars()
     series, refused = text_series(texts, column)
     c = classes()
@@ -263,12 +271,16 @@ def sentence_starts(texts: Sequence[str], *, column: TextSeries | None = None) -
         )
         .collect()
     )
-    found: list[list[int]] = [[] for _ in texts]
-    for doc, (starts,) in split_by_text(sentences, ["begin"]):
-        found[doc] = starts
-    for i in refused:
-        found[i] = arabic.sentence_starts(texts[i])
-    return found
+
+    def lists() -> list[list[int]]:
+        found: list[list[int]] = [[] for _ in texts]
+        for doc, (starts,) in split_by_text(sentences, ["begin"]):
+            found[doc] = starts
+        for i in refused:
+            found[i] = arabic.sentence_starts(texts[i])
+        return found
+
+    return lists
 
 
 def offset_maps(
@@ -277,6 +289,13 @@ def offset_maps(
     """`{i: arabic.OffsetMap(texts[i]) for i in docs}` as columns: each text is tiled into
     pieces that end with a run of invisible characters, whose lengths give the runs'
     places (a text polars cannot hold takes `OffsetMap` itself)."""
+    return offset_maps_later(texts, docs, column=column)()
+
+
+def offset_maps_later(
+    texts: Sequence[str], docs: Sequence[int], *, column: TextSeries | None = None
+) -> Later[dict[int, arabic.OffsetMap]]:
+    """`offset_maps`' columns found now, its maps made when the result is called."""
     pl = polars()
     series, refused = text_series(texts, column)
     cannot = set(refused)
@@ -312,11 +331,15 @@ def offset_maps(
         )
         .collect()
     )
-    found = {i: arabic.OffsetMap("") for i in held}  # a text without runs has no pieces
-    columns = ["gap_at", "removed_through", "gap_starts"]
-    for doc, lists in split_by_text(runs, columns):
-        found[doc] = arabic.OffsetMap.from_runs(*lists)
-    for i in docs:
-        if i not in found:
-            found[i] = arabic.OffsetMap(texts[i])
-    return found
+
+    def maps() -> dict[int, arabic.OffsetMap]:
+        found = {i: arabic.OffsetMap("") for i in held}  # a text without runs has no pieces
+        columns = ["gap_at", "removed_through", "gap_starts"]
+        for doc, lists in split_by_text(runs, columns):
+            found[doc] = arabic.OffsetMap.from_runs(*lists)
+        for i in docs:
+            if i not in found:
+                found[i] = arabic.OffsetMap(texts[i])
+        return found
+
+    return maps

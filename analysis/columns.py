@@ -13,13 +13,14 @@ import os
 import re
 import sys
 from array import array
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from analysis.charsets import CodeRanges
 
 _SURROGATES = range(0xD800, 0xE000)
+T = TypeVar("T")
 
 
 def polars() -> Any:
@@ -113,6 +114,12 @@ def split_by_text(frame: Any, columns: Sequence[str]) -> Iterator[tuple[int, lis
     for doc, count in zip(docs, counts, strict=True):
         start, stop = stop, stop + count
         yield doc, [column[start:stop] for column in lists]
+
+
+# A batch function's second half: its columns are found (polars, without the GIL) on the
+# thread that calls it, their Python objects made by the thread that calls the result, so
+# that the work holding the GIL can go to the less busy thread (`pipeline.DocumentProcessor`).
+Later = Callable[[], T]
 
 
 class TextSeries(NamedTuple):

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from analysis import config
-from analysis.columns import TextSeries, text_series
+from analysis.columns import Later, TextSeries, text_series
 from analysis.corpus import (
     Corpus,
     Document,
@@ -35,7 +35,7 @@ from analysis.corpus import (
     LoadReport,
     Problem,
     Removal,
-    fingerprints,
+    fingerprints_later,
 )
 from analysis.corpus.readers import ReadOptions, check_read, list_sources, read_file
 from analysis.corpus.table import (
@@ -56,7 +56,7 @@ from analysis.themes import (
     analyse_texts,
     analysis_from_results,
     default_lexicon,
-    key_batch,
+    key_batch_later,
     load_lexicon,
     process_lexicon,
 )
@@ -121,7 +121,8 @@ class DocumentProcessor:
         columns = started.columns
         if isinstance(columns, Future):
             columns = columns.result()
-        keyed, prints = columns
+        # The columns' Python objects are made here: the tokenizing thread is the busier.
+        keyed, prints = columns[0](), columns[1]()
         texts = [row["text"] for row, _ in started.cleaned]
         analyses = analyse_texts(texts, process_lexicon(self.lexicon), keyed=keyed)
         return [
@@ -132,20 +133,24 @@ class DocumentProcessor:
         ]
 
 
+BatchColumns = tuple[Later[KeyedBatch], Later[list[Fingerprint]]]
+
+
 def batch_columns(
     texts: list[str], lexicon: Lexicon, column: TextSeries | None = None
-) -> tuple[KeyedBatch, list[Fingerprint]]:
+) -> BatchColumns:
     """What a batch computes as columns: its keyed tokens and its fingerprints (from one
-    polars series of the texts, `column` if the caller built it)."""
+    polars series of the texts, `column` if the caller built it), each made into Python
+    objects when called (`columns.Later`)."""
     column = text_series(texts, column)
-    return key_batch(texts, lexicon, column=column), fingerprints(texts, column=column)
+    return key_batch_later(texts, lexicon, column=column), fingerprints_later(texts, column=column)
 
 
 class StartedBatch(NamedTuple):
     """A batch cleaned, its columns found or being found (`DocumentProcessor.start`)."""
 
     cleaned: list[tuple[dict[str, Any], list[Removal]]]  # rows (with their texts) and audits
-    columns: tuple[KeyedBatch, list[Fingerprint]] | Future[tuple[KeyedBatch, list[Fingerprint]]]
+    columns: BatchColumns | Future[BatchColumns]
 
 
 @dataclass(frozen=True, slots=True)

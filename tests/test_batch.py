@@ -480,7 +480,7 @@ def test_tokenizing_thread_failure_reaches_the_caller(tmp_path, monkeypatch):
         raise RuntimeError("tokenizer broke")
 
     with monkeypatch.context() as patched:
-        patched.setattr(pipeline, "key_batch", broken)
+        patched.setattr(pipeline, "key_batch_later", broken)
         with pytest.raises(RuntimeError, match="tokenizer broke"):
             run_pipeline(root)
     assert (sys.getswitchinterval(), gc.get_threshold()) == (interval, thresholds)

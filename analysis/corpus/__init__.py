@@ -22,7 +22,13 @@ stage never imports it).
 
 from analysis.corpus.clean import Cleaned, Removal, clean_text, hygiene
 from analysis.corpus.dates import parse_date_text, to_datetime
-from analysis.corpus.dedup import Fingerprint, fingerprint, fingerprints, flag_duplicates
+from analysis.corpus.dedup import (
+    Fingerprint,
+    fingerprint,
+    fingerprints,
+    fingerprints_later,
+    flag_duplicates,
+)
 from analysis.corpus.readers import CorpusError, Document, LoadReport, Problem, iter_documents
 from analysis.corpus.spelling import fold, word_count
 from analysis.corpus.table import (
@@ -56,6 +62,7 @@ __all__ = [
     "documents_frame",
     "fingerprint",
     "fingerprints",
+    "fingerprints_later",
     "flag_duplicates",
     "fold",
     "hygiene",

@@ -10,6 +10,7 @@ from functools import cache
 from typing import NamedTuple
 
 from analysis.columns import (
+    Later,
     TextSeries,
     code_ranges,
     encodable,
@@ -75,6 +76,13 @@ def fingerprints(texts: Sequence[str], *, column: TextSeries | None = None) -> l
     hash is the same in every process of one polars version (a cluster's workers). `column`
     is `columns.text_series(texts)` when the caller built it already.
     """
+    return fingerprints_later(texts, column=column)()
+
+
+def fingerprints_later(
+    texts: Sequence[str], *, column: TextSeries | None = None
+) -> Later[list[Fingerprint]]:
+    """`fingerprints`' hashes found now, the fingerprints made when the result is called."""
     pl = polars()
     series, refused = text_series(texts, column)
     separators, blanks = _fingerprint_patterns()
@@ -102,14 +110,18 @@ def fingerprints(texts: Sequence[str], *, column: TextSeries | None = None) -> l
         )
         .collect()
     )
-    found = [Fingerprint("", frozenset())] * len(texts)
-    columns = (per_text[c].to_list() for c in ("any", "whole0", "whole1", "chunks"))
-    for doc, (any_sentence, first, second, chunks) in enumerate(zip(*columns, strict=True)):
-        if any_sentence:
-            found[doc] = Fingerprint(f"{first:016x}{second:016x}", frozenset(chunks))
-    for i in refused:
-        found[i] = _fingerprint_with_surrogates(texts[i])
-    return found
+
+    def made() -> list[Fingerprint]:
+        found = [Fingerprint("", frozenset())] * len(texts)
+        columns = (per_text[c].to_list() for c in ("any", "whole0", "whole1", "chunks"))
+        for doc, (any_sentence, first, second, chunks) in enumerate(zip(*columns, strict=True)):
+            if any_sentence:
+                found[doc] = Fingerprint(f"{first:016x}{second:016x}", frozenset(chunks))
+        for i in refused:
+            found[i] = _fingerprint_with_surrogates(texts[i])
+        return found
+
+    return made
 
 
 def _fingerprint_with_surrogates(text: str) -> Fingerprint:

@@ -10,7 +10,7 @@
   imported as `from analysis.themes import validation`.
 """
 
-from analysis.themes.batch import KeyedBatch, analyse_texts, key_batch
+from analysis.themes.batch import KeyedBatch, analyse_texts, key_batch, key_batch_later
 from analysis.themes.keyness import (
     document_keyness,
     group_keyness,
@@ -90,6 +90,7 @@ __all__ = [
     "document_theme_table",
     "group_keyness",
     "key_batch",
+    "key_batch_later",
     "keyness",
     "kwic",
     "load_lexicon",

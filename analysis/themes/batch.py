@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from analysis import arabic, arabic_batch
 from analysis.arabic_batch import token_frame
-from analysis.columns import TextSeries, polars, split_by_text, text_series
+from analysis.columns import Later, TextSeries, polars, split_by_text, text_series
 from analysis.themes.lexicon import COUNTED_ROLES, UNMATCHABLE, Lexicon
 from analysis.themes.matcher import (
     DocAnalysis,
@@ -71,13 +71,27 @@ def key_batch(
     keys of new words are computed in Python, under the lexicon's cache). `column` is
     `columns.text_series(texts)` when the caller built it already.
     """
+    return key_batch_later(texts, lexicon, column=column)()
+
+
+def key_batch_later(
+    texts: Sequence[str], lexicon: Lexicon, *, column: TextSeries | None = None
+) -> Later[KeyedBatch]:
+    """`key_batch`'s columns found now (and the new words keyed), its lists made when the
+    result is called."""
     column = text_series(texts, column)
     frame = token_frame(texts, holding=lexicon.searched_strings(), column=column)
-    rows = _rows_by_doc(_keyed_tokens(frame.tokens, lexicon))
-    starts = arabic_batch.sentence_starts(texts, column=column)
-    gaps = [doc for doc in rows if frame.invisible[doc]]
-    offsets = arabic_batch.offset_maps(texts, gaps, column=column)
-    return KeyedBatch(frame.n_tokens, frame.refused, frame.invisible, starts, offsets, rows)
+    keyed = _keyed_tokens(frame.tokens, lexicon)
+    starts = arabic_batch.sentence_starts_later(texts, column=column)
+    with_rows = keyed["doc"].unique(maintain_order=True).to_list()
+    gaps = [doc for doc in with_rows if frame.invisible[doc]]
+    offsets = arabic_batch.offset_maps_later(texts, gaps, column=column)
+
+    def made() -> KeyedBatch:
+        rows = _rows_by_doc(keyed)
+        return KeyedBatch(frame.n_tokens, frame.refused, frame.invisible, starts(), offsets(), rows)
+
+    return made
 
 
 def analyse_texts(
