@@ -459,8 +459,10 @@ def assert_same_results(got: list, want: list) -> None:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_columnar_pipeline_equals_the_per_document_pipeline(tmp_path, monkeypatch, workers):
-    """Several files, problems between documents, two documents per batch: same tables."""
+    """Several files, problems between documents, one document in the first batch and two
+    in each after it: same tables."""
     monkeypatch.setattr(pipeline, "BATCH_DOCUMENTS", 2)
+    monkeypatch.setattr(pipeline, "FIRST_BATCH_DOCUMENTS", 1)
     root = _mixed_corpus(tmp_path)
     exact = run_pipeline(root, columnar=False)
     assert_same_result(run_pipeline(root, workers=workers, columnar=True), exact)
@@ -468,11 +470,24 @@ def test_columnar_pipeline_equals_the_per_document_pipeline(tmp_path, monkeypatc
     assert_same_result(seeds, run_pipeline(config.SEEDS_DIR, keep_text=False, columnar=False))
 
 
+def test_batches_hold_the_first_size_then_the_batch_size(monkeypatch):
+    """`_batches`: the first batch holds `first` documents, each after it `BATCH_DOCUMENTS`,
+    and each document's slot is its place among the shard's events."""
+    monkeypatch.setattr(pipeline, "BATCH_DOCUMENTS", 3)
+    report = pipeline._ShardReport()
+    documents = [f"d{i}" for i in range(8)]
+    batches = list(pipeline.ShardProcessor._batches(iter(documents), report, 2))
+    assert [batch for _, batch in batches] == [documents[:2], documents[2:5], documents[5:]]
+    assert [slots for slots, _ in batches] == [[0, 1], [2, 3, 4], [5, 6, 7]]
+    assert report.n_read == 8
+
+
 def test_tokenizing_thread_failure_reaches_the_caller(tmp_path, monkeypatch):
     """The ahead-of-time tokenizing thread's error is raised by the run, the GIL switch
     interval and the garbage collector's thresholds the run changed are given back, and a
     run after it works."""
     monkeypatch.setattr(pipeline, "BATCH_DOCUMENTS", 2)
+    monkeypatch.setattr(pipeline, "FIRST_BATCH_DOCUMENTS", 1)
     root = _mixed_corpus(tmp_path)
     interval, thresholds = sys.getswitchinterval(), gc.get_threshold()
 
