@@ -26,10 +26,15 @@ T = TypeVar("T")
 def polars() -> Any:
     """polars, imported on first use: a process that never analyses a batch (a pipeline
     client handing files to workers) does not load it, so it may still fork (`parallel`)."""
-    # polars' allocator (jemalloc) keeps freed pages for reuse by default: a worker's RSS then
-    # grows by a hundred MB over a run. Returned at once, the batches cost about half of that
-    # (the time it costs was within the noise of our runs). A setting already made is kept.
-    os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
+    # polars' allocator (jemalloc) keeps freed pages for reuse: by default a worker's RSS
+    # grows by a hundred MB over a run. Returned at once (a decay of 0), each batch's pages
+    # are faulted in again by the next, and the kernel's time doubled. Kept for a second,
+    # SaudiNewsNet's runs took (0 ms -> 1000 ms, medians of alternating runs): in one process
+    # 11.89 -> 11.04 s, system time 2.4 -> 1.2 s, peak RSS 469 -> 541 MB; with two workers
+    # 10.69 -> 10.10 s, 670 -> 777 MB; on Dask 12.27 -> 11.50 s, 888 -> 946 MB (scheduler and
+    # client included). Never returned: no faster, 690 MB in one process. A setting already
+    # made is kept.
+    os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:1000,muzzy_decay_ms:0")
     # One polars thread: the pipeline already keeps the cores busy (its tokenizing thread
     # beside the Python one, one process per worker), and polars' own pool only competed with
     # them (SaudiNewsNet in one process: 1 to 3 s more CPU and a slower run). Read once, when
