@@ -121,7 +121,8 @@ class DocumentProcessor:
         columns = started.columns
         if isinstance(columns, Future):
             columns = columns.result()
-        # The columns' Python objects are made here: the tokenizing thread is the busier.
+        # The columns' Python objects are made here, not on the tokenizing thread, which
+        # was the busier (`columns.Later`).
         keyed, prints = columns[0](), columns[1]()
         texts = [row["text"] for row, _ in started.cleaned]
         analyses = analyse_texts(texts, process_lexicon(self.lexicon), keyed=keyed)
@@ -277,7 +278,7 @@ class ShardProcessor:
 
     @staticmethod
     def _batches(
-        documents: Iterable[Document], report: _ShardReport, first: int = BATCH_DOCUMENTS
+        documents: Iterable[Document], report: _ShardReport, first: int
     ) -> Iterator[tuple[list[int], list[Document]]]:
         """Batches of documents, each with the places in `report.events` its results go to
         (a problem read after a document stays after it); the first holds at most `first`."""
