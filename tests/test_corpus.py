@@ -766,6 +766,21 @@ def test_single_spaced_equals_split_and_join(line):
     assert _single_spaced(line) == " ".join(line.split())
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from(["ا", "ب", " ", "\n", "\t", "\u00a0", "\u200b", "\r", "."])))
+def test_a_text_with_nothing_removed_is_its_hygienic_text(raw):
+    """`clean_text`'s shortcut: with no line removed, assembling the lines gives back the
+    hygienic text (whose trailing blanks hygiene took), blank and space-only lines included."""
+    from analysis.corpus.clean import _assemble
+
+    text = hygiene(raw)
+    lines = text.split("\n")
+    assert _assemble(lines, [None] * len(lines)) == text
+    cleaned = clean_text(raw)
+    if not cleaned.removed:
+        assert cleaned.text == text
+
+
 WORD = "كلمة"
 
 

@@ -106,7 +106,8 @@ _MIN_WORDS_REPEATED = 6
 
 def clean_text(raw: str) -> Cleaned:
     """Hygiene, then boilerplate and repeated paragraphs removed, each removal audited."""
-    lines = hygiene(raw).split("\n")
+    text = hygiene(raw)
+    lines = text.split("\n")
     verdicts: list[str | None] = [None] * len(lines)
     title = source = None
     when: datetime | None = None
@@ -143,6 +144,10 @@ def clean_text(raw: str) -> Cleaned:
     _drop_leading_labels(lines, verdicts)
     if title is None:
         title = _leading_title(lines, verdicts)
+    if not any(verdicts):
+        # Nothing removed (most articles): `_assemble` would give the text back line by line,
+        # as hygiene already took its trailing blanks.
+        return Cleaned(text, [], title, source, when)
     removed = [Removal(i + 1, rule, lines[i]) for i, rule in enumerate(verdicts) if rule]
     return Cleaned(_assemble(lines, verdicts), removed, title, source, when)
 
