@@ -486,9 +486,9 @@ def _assemble(
     corpus = build_corpus(
         root, prepared(), report, keep_duplicates=keep_duplicates, keep_text=keep_text
     )
-    counted = set(corpus.analysed()["doc_id"])
-    kept = [
-        (d, a) for d, a in zip(corpus.documents["doc_id"], analyses, strict=True) if d in counted
-    ]
+    # As lists: iterating the Arrow-backed columns themselves took three times as long.
+    counted = set(corpus.analysed()["doc_id"].tolist())
+    doc_ids = corpus.documents["doc_id"].tolist()
+    kept = [(d, a) for d, a in zip(doc_ids, analyses, strict=True) if d in counted]
     analysis = analysis_from_results([d for d, _ in kept], (a for _, a in kept), lexicon)
     return PipelineResult(corpus, analysis)
