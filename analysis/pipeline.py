@@ -49,12 +49,12 @@ from analysis.corpus.table import (
 from analysis.parallel import Engine, check_engine, map_ordered
 from analysis.themes import (
     Analysis,
+    AnalysisRows,
     DocAnalysis,
     KeyedBatch,
     Lexicon,
     analyse_text,
     analyse_texts,
-    analysis_from_results,
     default_lexicon,
     key_batch_later,
     load_lexicon,
@@ -475,20 +475,20 @@ def _assemble(
     keep_duplicates: bool,
     keep_text: bool,
 ) -> PipelineResult:
-    """Collect per-document results (in corpus order) into the corpus and analysis tables."""
-    analyses: list[DocAnalysis] = []
+    """Collect per-document results (in corpus order) into the corpus and analysis tables,
+    each as the documents arrive (while workers are still busy with later ones)."""
+    analyses = AnalysisRows()
 
     def prepared() -> Iterator[PreparedDocument]:
         for result in results:
-            analyses.append(result.analysis)
+            analyses.add(result.row["doc_id"], result.analysis)  # its final, unique id
             yield PreparedDocument(result.row, result.removed, result.fingerprint)
 
     corpus = build_corpus(
         root, prepared(), report, keep_duplicates=keep_duplicates, keep_text=keep_text
     )
+    # The analysis covers the analysed documents only (duplicates are known at the end).
     # As lists: iterating the Arrow-backed columns themselves took three times as long.
     counted = set(corpus.analysed()["doc_id"].tolist())
-    doc_ids = corpus.documents["doc_id"].tolist()
-    kept = [(d, a) for d, a in zip(doc_ids, analyses, strict=True) if d in counted]
-    analysis = analysis_from_results([d for d, _ in kept], (a for _, a in kept), lexicon)
-    return PipelineResult(corpus, analysis)
+    leaving_out = set(corpus.documents["doc_id"].tolist()) - counted
+    return PipelineResult(corpus, analyses.analysis(lexicon, leaving_out=leaving_out))

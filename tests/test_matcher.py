@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from unittest import mock
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -205,3 +206,60 @@ def test_the_property_lexicon_exercises_every_rule() -> None:
     assert entries("أمن hints") == [("one", "أمن")]
     assert entries("zeta delta gamma") == [("one", "zeta"), ("one", "delta gamma")]
     assert entries("delta gamma zeta") == []  # both overlap the exclusion gamma zeta
+
+
+# --- the tables, built as results arrive -----------------------------------------------------
+
+
+def _tables_at_once(doc_ids, results):
+    """The tables built from every row at once (what `AnalysisRows` must equal)."""
+    import pandas as pd
+
+    hits = [
+        (d, h.sentence, h.theme, h.entry, h.text, h.start, h.end)
+        for d, r in zip(doc_ids, results, strict=True)
+        for h in r.hits
+    ]
+    tokens = [(d, r.n_tokens, r.n_sentences) for d, r in zip(doc_ids, results, strict=True)]
+    return (
+        pd.DataFrame(hits, columns=matcher.HIT_COLUMNS).astype(
+            {"doc_id": "str", "sentence": "int64", "start": "int64", "end": "int64"}
+        ),
+        pd.DataFrame(tokens, columns=matcher.DOC_TOKEN_COLUMNS).astype(
+            {"doc_id": "str", "n_tokens": "int64", "n_sentences": "int64"}
+        ),
+    )
+
+
+HIT = matcher.Hit(0, "security", "أمن", 0, 4, "الأمن")
+NO_HITS = matcher.DocAnalysis(3, 1, ())
+TWO_HITS = matcher.DocAnalysis(5, 2, (HIT, HIT._replace(sentence=1, start=10, end=14)))
+
+
+@pytest.mark.parametrize(
+    ("results", "leaving_out"),
+    [
+        ([], set()),  # no documents
+        ([NO_HITS] * 5, set()),  # no hits at all
+        ([TWO_HITS, NO_HITS, NO_HITS, NO_HITS, TWO_HITS], set()),  # a chunk without hits
+        ([TWO_HITS, NO_HITS, TWO_HITS, NO_HITS], set()),  # a last chunk without hits
+        ([TWO_HITS, NO_HITS, TWO_HITS, TWO_HITS, NO_HITS], {"d2", "d3"}),
+        ([TWO_HITS, NO_HITS, TWO_HITS], {"d0", "d2"}),  # every hit left out
+        ([TWO_HITS, TWO_HITS], {"d0", "d1"}),  # every document left out
+    ],
+)
+def test_analysis_rows_equal_the_tables_built_at_once(monkeypatch, results, leaving_out):
+    """In chunks of two documents: the same tables, dtypes included, as from every row at
+    once of the documents not left out, whatever the chunks hold."""
+    import pandas as pd
+
+    monkeypatch.setattr(matcher.AnalysisRows, "CHUNK", 2)
+    doc_ids = [f"d{i}" for i in range(len(results))]
+    rows = matcher.AnalysisRows()
+    for doc_id, result in zip(doc_ids, results, strict=True):
+        rows.add(doc_id, result)
+    got = rows.analysis(parse_lexicon(PROPERTY_LEXICON), leaving_out=leaving_out)
+    kept = [(d, r) for d, r in zip(doc_ids, results, strict=True) if d not in leaving_out]
+    hits, tokens = _tables_at_once([d for d, _ in kept], [r for _, r in kept])
+    pd.testing.assert_frame_equal(got.hits, hits)
+    pd.testing.assert_frame_equal(got.doc_tokens, tokens)
