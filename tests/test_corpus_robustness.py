@@ -325,6 +325,67 @@ def test_mostly_nul_or_control_text_is_binary(tmp_path):
     assert all(m.startswith("binary content:") for m in found.values())
 
 
+CONTROL_CODES = [*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F]
+
+
+@pytest.mark.parametrize("code", CONTROL_CODES)
+@pytest.mark.parametrize("ensure_ascii", [True, False])
+def test_every_json_way_to_a_control_character_is_searched_for(code, ensure_ascii):
+    """A file's records are searched only for the control characters the file can put in
+    them: any, when it holds one itself; else those it escapes, in either case (`\\u001a`,
+    `\\u001A`, `\\b`)."""
+    from analysis.corpus.encoding import control_share
+    from analysis.corpus.readers import _escaped_controls
+
+    for source in (
+        json.dumps({"text": "x" + chr(code)}, ensure_ascii=ensure_ascii),
+        '{"text": "x\\u' + f"{code:04X}" + '"}',  # upper-case hex digits
+    ):
+        assert json.loads(source)["text"][-1] == chr(code)
+        assert control_share(source) > 0 or chr(code) in _escaped_controls(source), source
+
+
+@pytest.mark.parametrize(
+    ("source", "escaped"),
+    [
+        ("", ()),
+        ('"\\u0009 \\n \\t \\f \\u00e9 \\u0020"', ()),  # blanks and letters, not controls
+        ('"\\u001a \\u001A \\b"', ("\b", "\x1a")),
+        ('"\\\\u0000"', ("\x00",)),  # an escaped backslash: searched for, to no harm
+        ('"\\u007F \\u0000 \\u001f"', ("\x00", "\x1f", "\x7f")),
+    ],
+)
+def test_escaped_controls_are_the_control_characters_a_json_text_escapes(source, escaped):
+    from analysis.corpus.readers import _escaped_controls
+
+    assert _escaped_controls(source) == escaped
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("lower.json", json.dumps([{"text": "\x01" * 300 + "x"}, {"text": BODY}])),
+        ("upper.json", '[{"text": "' + "\\u001F" * 300 + 'x"}, {"text": "' + BODY + '"}]'),
+        ("bell.json", '[{"text": "' + "\\b" * 300 + 'x"}, {"text": "' + BODY + '"}]'),
+        ("del.json", '[{"text": "' + "\\u007F" * 300 + 'x"}, {"text": "' + BODY + '"}]'),
+        ("lines.jsonl", json.dumps({"text": "\x1a" * 300}) + "\n" + json.dumps({"text": BODY})),
+        # Written as themselves, and few enough for the file as a whole not to be binary.
+        ("raw_del.json", json.dumps([{"text": "\x7f" * 12}, {"text": BODY}], ensure_ascii=False)),
+        ("raw.csv", "text\n" + "\x02" * 12 + "x\n" + BODY + "\n"),
+    ],
+)
+def test_a_record_of_control_characters_is_binary_however_the_file_writes_them(
+    tmp_path, name, content
+):
+    """A record that is mostly control characters is refused, and the next one loads,
+    whatever way the file spells the characters."""
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert len(corpus.documents) == 1 and corpus.documents["text"].iloc[0] == BODY
+    messages = [p[3] for p in problems(corpus)]
+    assert len(messages) == 1 and messages[0].startswith("binary content:"), messages
+
+
 @pytest.mark.parametrize("escaped", ["\\uD800", "\\udBff", "\\uDC00", "\\udfff"])
 def test_surrogate_escapes_in_any_case_are_replaced(tmp_path, escaped):
     """The reader checks a file's fields for lone surrogates only when the file holds a way
