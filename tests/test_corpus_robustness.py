@@ -325,6 +325,21 @@ def test_mostly_nul_or_control_text_is_binary(tmp_path):
     assert all(m.startswith("binary content:") for m in found.values())
 
 
+def test_records_of_one_file_with_different_fields_each_find_their_own(tmp_path):
+    """Field names are matched once per set of fields (cached): records with other sets, in
+    any case and with blanks around them, still find their text, title and date."""
+    records = [
+        {"text": BODY, "title": "أ"},
+        {" Content ": BODY_2, "TITLE": "ب", "date": "2015-07-21"},
+        {"text": BODY, "title": "ج"},
+    ]
+    (tmp_path / "mixed.json").write_text(json.dumps(records), encoding="utf-8")
+    documents = load_corpus(tmp_path).documents
+    assert list(documents["title"]) == ["أ", "ب", "ج"]
+    assert list(documents["text"]) == [BODY, BODY_2, BODY]
+    assert documents["date"].notna().tolist() == [False, True, False]
+
+
 CONTROL_CODES = [*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F]
 
 

@@ -17,10 +17,12 @@ import logging
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from analysis import config
@@ -520,13 +522,27 @@ def _doc_id(name: str, record: int | None) -> str:
 
     A member named like its archive (`2015-07-21.zip!2015-07-21.json`) is not repeated.
     """
+    base = _id_base(name)
+    return base if record is None else f"{base}:{record}"
+
+
+@lru_cache(maxsize=256)
+def _field_names(fields: tuple[Any, ...]) -> Mapping[str, Any]:
+    """Each field's name stripped and lower-cased -> the field; read-only, as the records of
+    a file mostly share their fields, which are matched once per set, not once per record."""
+    return MappingProxyType({str(k).strip().lower(): k for k in fields})
+
+
+@lru_cache(maxsize=64)
+def _id_base(name: str) -> str:
+    """The id of a file's documents before the record number (found once per file, not
+    once per record)."""
     stems: list[str] = []
     for piece in name.split("!"):
         stem = _STEM.sub("", piece)
         if not stems or stem.rsplit("/", 1)[-1] != stems[-1].rsplit("/", 1)[-1]:
             stems.append(stem)
-    base = "/".join(stems)
-    return base if record is None else f"{base}:{record}"
+    return "/".join(stems)
 
 
 _STEM = re.compile(r"\.[^./]+$")
@@ -549,7 +565,7 @@ def _record_document(
     if not isinstance(record, dict):
         report.add(name, location, "error", f"not an object: a {type(record).__name__}")
         return None
-    keys = {str(k).strip().lower(): k for k in record}
+    keys = _field_names(tuple(record))
     text = _record_text(record, keys, options.text_field)
     if isinstance(text, Problem):
         report.add(name, location, "error", text.message)
@@ -603,7 +619,7 @@ def _without_lone_surrogates(
     return _LONE_SURROGATE.sub("\ufffd", value)
 
 
-def _record_text(record: dict, keys: dict[str, Any], text_field: str | None) -> str | Problem:
+def _record_text(record: dict, keys: Mapping[str, Any], text_field: str | None) -> str | Problem:
     """The first non-empty string among the text fields, or the problem.
 
     Numbers and other non-strings are not coerced: a number is not an article, and an export
@@ -635,7 +651,7 @@ def _record_text(record: dict, keys: dict[str, Any], text_field: str | None) -> 
     return Problem("", "", "error", f"empty text: field {candidates[0]!r} has no text")
 
 
-def _first_text(record: dict, keys: dict[str, Any], names: tuple[str, ...]) -> str | None:
+def _first_text(record: dict, keys: Mapping[str, Any], names: tuple[str, ...]) -> str | None:
     for name in names:
         key = keys.get(name)
         if key is not None:
@@ -647,7 +663,7 @@ def _first_text(record: dict, keys: dict[str, Any], names: tuple[str, ...]) -> s
     return None
 
 
-def _date_key(keys: dict[str, Any]) -> Any:
+def _date_key(keys: Mapping[str, Any]) -> Any:
     """Prefer `date`, then publication dates, then any date/time field."""
     if "date" in keys:
         return keys["date"]
@@ -659,7 +675,7 @@ def _date_key(keys: dict[str, Any]) -> Any:
 
 
 def _record_date(
-    record: dict, keys: dict[str, Any], name: str, location: str, report: LoadReport
+    record: dict, keys: Mapping[str, Any], name: str, location: str, report: LoadReport
 ) -> datetime | None:
     key = _date_key(keys)
     if key is None:
