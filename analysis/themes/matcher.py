@@ -298,7 +298,7 @@ class AnalysisRows:
     hits table of SaudiNewsNet took 0.25 s at the end of each run). The tables are those
     built at once from the same rows, dtypes included."""
 
-    CHUNK = 2000  # documents
+    CHUNK = 8000  # documents: fewer, larger frames cost less in all (0.20 s against 0.24-0.30 s)
 
     def __init__(self) -> None:
         self._hits: list[tuple[Any, ...]] = []
