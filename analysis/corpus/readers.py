@@ -526,13 +526,6 @@ def _doc_id(name: str, record: int | None) -> str:
     return base if record is None else f"{base}:{record}"
 
 
-@lru_cache(maxsize=256)
-def _field_names(fields: tuple[Any, ...]) -> Mapping[str, Any]:
-    """Each field's name stripped and lower-cased -> the field; read-only, as the records of
-    a file mostly share their fields, which are matched once per set, not once per record."""
-    return MappingProxyType({str(k).strip().lower(): k for k in fields})
-
-
 @lru_cache(maxsize=64)
 def _id_base(name: str) -> str:
     """The id of a file's documents before the record number (found once per file, not
@@ -546,6 +539,13 @@ def _id_base(name: str) -> str:
 
 
 _STEM = re.compile(r"\.[^./]+$")
+
+
+@lru_cache(maxsize=256)
+def _field_names(fields: tuple[Any, ...]) -> Mapping[str, Any]:
+    """Each field's name stripped and lower-cased -> the field; read-only, as the records of
+    a file mostly share their fields, which are matched once per set, not once per record."""
+    return MappingProxyType({str(k).strip().lower(): k for k in fields})
 
 
 def _record_document(
