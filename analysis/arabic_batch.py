@@ -225,10 +225,9 @@ def _stretch_pattern() -> str:
     is not between two digits: the same boundaries, at the same places.
     """
     digit = rust_class(classes().decimal)
-    boundary_character = rust_class(code_ranges(_BOUNDARY_CHARACTERS))
-    body = (
-        f"(?:{digit}(?:\\.{digit})+|{rust_class(code_ranges(_BOUNDARY_CHARACTERS), negated=True)})"
-    )
+    boundary_ranges = code_ranges(_BOUNDARY_CHARACTERS)
+    boundary_character = rust_class(boundary_ranges)
+    body = f"(?:{digit}(?:\\.{digit})+|{rust_class(boundary_ranges, negated=True)})"
     boundary = (
         f"{rust_class(code_ranges(_END_MARKS))}+{rust_class(code_ranges(_CLOSERS))}*"
         f"|\\r\\n|{boundary_character}"

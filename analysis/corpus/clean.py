@@ -70,7 +70,7 @@ def hygiene(text: str) -> str:
             text = _INVISIBLE.sub("", text)  # also removes a leading BOM
         if _PRESENTATION_FORM.search(text):
             text = _PRESENTATION_FORMS.sub(_base_letters, text)
-    if not unicodedata.is_normalized("NFC", text):
+    if not _is_nfc(text):
         text = nfc(text)
     return text.rstrip()
 

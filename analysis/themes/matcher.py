@@ -353,16 +353,16 @@ def _doc_tokens_frame(rows: list[tuple[str, int, int]]) -> pd.DataFrame:
 def _concat(
     chunks: list[pd.DataFrame],
     leaving_out: Collection[str],
-    empty: Callable[[list[Any]], pd.DataFrame],
+    frame_of: Callable[[list[Any]], pd.DataFrame],
 ) -> pd.DataFrame:
     """The chunks as one table without the rows of `leaving_out`'s documents; a table with
-    no rows is built as an empty one is (`empty([])`), whatever the chunks' dtypes."""
+    no rows is `frame_of([])`, the table built from no rows, whatever the chunks' dtypes."""
     import pandas as pd
 
-    frame = pd.concat(chunks, ignore_index=True) if chunks else empty([])
+    frame = pd.concat(chunks, ignore_index=True) if chunks else frame_of([])
     if leaving_out:
         frame = frame[~frame["doc_id"].isin(leaving_out)].reset_index(drop=True)
-    return frame if len(frame) else empty([])
+    return frame if len(frame) else frame_of([])
 
 
 class LexiconAnalyser:
