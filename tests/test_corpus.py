@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import subprocess
 import sys
 import time
@@ -32,6 +33,7 @@ from analysis.corpus import (
     load_corpus,
     parse_date_text,
 )
+from analysis.corpus.spelling import _tolerant_char, phrases
 
 DATA = Path(__file__).parent / "data" / "corpus"
 SEED = config.SEEDS_DIR
@@ -371,6 +373,50 @@ def test_parse_date_text(text, expected):
 def test_fold_reads_arabic_indic_and_persian_digits_as_ascii():
     # The Persian table was defined but never applied: rules saw "۲۰۲۰" and "2020" apart.
     assert fold("\u0662\u0660\u0662\u0660 \u06f2\u06f0\u06f2\u06f0") == "2020 2020"
+
+
+def _longest_first_alternation(words: list[str]) -> str:
+    """The plain alternation `phrases` replaced: every phrase in full, longest first."""
+    unique = sorted({fold(w) for w in words}, key=lambda p: (-len(p), p))
+    return "|".join("".join(_tolerant_char(c) for c in phrase) for phrase in unique)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("اقرأ أيضاً: خلية إرهابية", "اقرأ أيضاً"),  # hamza and tanween tolerated
+        ("اقــرأ المزيد عن الخلية", "اقــرأ المزيد"),  # tatweel tolerated
+        ("اقرأ المزيد من الأخبار", "اقرأ المزيد من الأخبار"),  # the longer phrase wins
+        ("اقرا  ايضا", "اقرا  ايضا"),  # any run of blanks between words
+        ("اقترح", None),  # starts like a phrase, is none
+        ("READ more", "READ more"),
+    ],
+)
+def test_phrases_match_the_longest_phrase_in_any_spelling(line, expected):
+    pattern = re.compile(
+        phrases(["اقرأ أيضا", "اقرأ المزيد", "اقرأ المزيد من الأخبار", "read more"]),
+        re.IGNORECASE,
+    )
+    match = pattern.match(line)
+    assert (match and match.group()) == expected
+
+
+_PHRASE_ALPHABET = ["ا", "أ", "ب", "ة", "ه", "ى", "ي", " ", "\u0640", "\u064e", ".", "a", "B"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(st.sampled_from(_PHRASE_ALPHABET), max_size=6), max_size=8),
+    st.text(st.sampled_from([*_PHRASE_ALPHABET, "\u00a0", "\t", "c"]), max_size=14),
+)
+def test_phrases_match_what_the_longest_first_alternation_matched(words, text):
+    """The trie `phrases` writes finds, at every place, the span the plain alternation of
+    whole phrases, longest first, found: searched, at the start and as the whole text."""
+    trie = re.compile(f"(?:{phrases(words)})", re.IGNORECASE)
+    plain = re.compile(f"(?:{_longest_first_alternation(words)})", re.IGNORECASE)
+    for method in ("search", "match", "fullmatch"):
+        found, reference = getattr(trie, method)(text), getattr(plain, method)(text)
+        assert (found and found.span()) == (reference and reference.span()), method
 
 
 def test_clean_text_is_pure_and_deterministic():
