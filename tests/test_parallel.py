@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import pickle
+from concurrent.futures import Future
+
 import pytest
 
-from analysis.parallel import apply_to_chunk, chunked, map_ordered
+from analysis.parallel import (
+    _windowed_map,
+    apply_to_chunk,
+    apply_to_sealed_chunk,
+    chunked,
+    map_ordered,
+)
 
 
 def square(x: int) -> int:
@@ -24,6 +33,40 @@ def test_chunked_keeps_every_item_in_order():
 
 def test_apply_to_chunk_maps_in_order():
     assert apply_to_chunk(square, [3, 1, 2]) == [9, 1, 4]
+
+
+def test_apply_to_sealed_chunk_opens_what_the_caller_pickled():
+    assert apply_to_sealed_chunk(pickle.dumps(square), pickle.dumps([3, 1, 2])) == [9, 1, 4]
+
+
+class RecordingExecutor:
+    """Runs each task at once, and keeps what it was handed."""
+
+    def __init__(self) -> None:
+        self.submitted: list[tuple] = []
+
+    def submit(self, fn, *args):
+        self.submitted.append((fn, *args))
+        future: Future = Future()
+        future.set_result(fn(*args))
+        return future
+
+
+@pytest.mark.parametrize("sealed", [False, True])
+def test_sealed_tasks_hold_only_bytes_and_give_the_same_results(sealed):
+    """What a Dask scheduler unpickles: a sealed task's arguments are bytes, so it never
+    imports the modules of the function or of the items."""
+    executor = RecordingExecutor()
+    got = list(_windowed_map(executor, square, range(10), 3, 2, sealed=sealed))
+    assert got == [square(i) for i in range(10)]
+    assert len(executor.submitted) == 4
+    for fn, *args in executor.submitted:
+        if sealed:
+            assert fn is apply_to_sealed_chunk
+            assert all(isinstance(arg, bytes) for arg in args)
+        else:
+            assert fn is apply_to_chunk
+            assert args[0] is square
 
 
 def test_in_process_map_is_lazy():

@@ -130,9 +130,9 @@ def test_dask_local_cluster_gives_identical_results(single, small_chunks, dask_s
 
 @pytest.mark.parametrize("preload", [[], ["analysis.dask_worker"]])
 def test_dask_workers_preload_what_a_shard_task_runs(preload):
-    """`--preload analysis.dask_worker` imports the stages before the first task arrives
-    and turns Dask's statistical profiler off (a worker without it has neither: the check
-    can tell)."""
+    """`--preload analysis.dask_worker` imports the stages and makes the tokenizer's
+    patterns before the first task arrives, and turns Dask's statistical profiler off (a
+    worker without it has none of these: the check can tell)."""
     distributed = pytest.importorskip("distributed")
     names = ("analysis.pipeline", "analysis.themes.batch", "polars")
     with (
@@ -147,9 +147,16 @@ def test_dask_workers_preload_what_a_shard_task_runs(preload):
         profiling = client.run(
             eval, "__import__('dask').config.get('distributed.worker.profile.enabled')"
         )
+        # The tokenizer's patterns, and the classes they are written from, already made.
+        made = client.run(
+            eval,
+            "[f.cache_info().currsize for f in (m.patterns, m.classes)]",
+            {"m": __import__("analysis.arabic_batch", fromlist=["classes"])},
+        )
     assert len(answers) == 1
     assert next(iter(answers.values())) == [bool(preload)] * len(names)
     assert list(profiling.values()) == [not preload]
+    assert list(made.values()) == [[int(bool(preload))] * 2]
 
 
 def test_a_worker_runs_a_shard_without_pandas():
