@@ -96,10 +96,10 @@ def run_command(
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err, out.open("wb") as stdout:
         proc = subprocess.Popen(command, stdout=stdout, stderr=err, cwd=bp.PROJECT_ROOT)
-        root = psutil.Process(proc.pid)
+        trees = bp.TreeRss([psutil.Process(proc.pid), *extra])
         peak = 0
         while proc.poll() is None:
-            peak = max(peak, bp._tree_rss(root) + sum(bp._tree_rss(p) for p in extra))
+            peak = max(peak, trees.sample())
             time.sleep(bp._RSS_SAMPLE_SECONDS)
         seconds = time.perf_counter() - start
         err.seek(0)
