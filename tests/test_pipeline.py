@@ -7,6 +7,7 @@ import json
 import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -126,6 +127,72 @@ def dask_scheduler():
 def test_dask_local_cluster_gives_identical_results(single, small_chunks, dask_scheduler):
     result = run_pipeline(DATA, engine="dask", scheduler=dask_scheduler)
     assert_same_result(result, single)
+
+
+def test_a_dask_scheduler_never_imports_the_pipeline(single, tmp_path):
+    """A real `dask scheduler` process (a LocalCluster's runs in this one, which has the
+    package imported) runs a corpus without importing the pipeline: tasks reach it as
+    bytes (`parallel.apply_to_sealed_chunk`)."""
+    distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+    bindir = Path(sys.executable).parent
+    address_file = tmp_path / "scheduler.json"
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen(
+        [
+            bindir / "dask",
+            "scheduler",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--no-dashboard",
+            "--scheduler-file",
+            address_file,
+        ],
+        **quiet,
+    )
+    worker = None
+    try:
+        deadline = time.monotonic() + 60
+        while not (address_file.exists() and address_file.stat().st_size):  # not yet listening
+            assert scheduler.poll() is None, "the dask scheduler exited"
+            assert time.monotonic() < deadline, "no scheduler address after 60 s"
+            time.sleep(0.1)
+        address = json.loads(address_file.read_text())["address"]
+        worker = subprocess.Popen(
+            [
+                bindir / "dask",
+                "worker",
+                address,
+                "--nthreads",
+                "1",
+                "--no-nanny",
+                "--no-dashboard",
+                "--preload",
+                "analysis.dask_worker",
+            ],
+            **quiet,
+        )
+        with distributed.Client(address, timeout=60) as client:
+            client.wait_for_workers(1, timeout=120)
+            result = run_pipeline(DATA, engine="dask", scheduler=address)
+            imported = client.run_on_scheduler(
+                eval,
+                "[m in __import__('sys').modules for m in ('analysis.parallel', "
+                "'analysis.pipeline', 'analysis.corpus', 'analysis.themes')]",
+            )
+    finally:
+        for process in (worker, scheduler):
+            if process is not None:
+                process.terminate()
+        for process in (worker, scheduler):
+            if process is not None:
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+    assert_same_result(result, single)
+    assert imported == [True, False, False, False]
 
 
 @pytest.mark.parametrize("preload", [[], ["analysis.dask_worker"]])
