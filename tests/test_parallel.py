@@ -126,6 +126,12 @@ def test_dask_on_existing_scheduler_matches_loop(dask_scheduler):
     assert list(got) == [square(i) for i in items]
 
 
+def test_dask_maps_a_lambda_as_dask_itself_would(dask_scheduler):
+    """Sealed tasks are pickled by cloudpickle, as Dask pickles tasks: a lambda goes too."""
+    got = map_ordered(lambda x: x + 1, range(9), engine="dask", scheduler=dask_scheduler)
+    assert list(got) == list(range(1, 10))
+
+
 def test_dask_propagates_worker_errors(dask_scheduler):
     with pytest.raises(ValueError, match="seven"):
         list(map_ordered(fail_on_seven, range(20), engine="dask", scheduler=dask_scheduler))
