@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import config, parallel, pipeline
+from analysis import arabic_batch, config, parallel, pipeline
 from analysis.cli import themes as cli_themes
 from analysis.corpus import CorpusError, clean_text, fingerprint, iter_documents, load_corpus
 from analysis.corpus.table import EMPTY_AFTER_CLEANING, TEXT_COLUMNS
@@ -218,7 +218,7 @@ def test_dask_workers_preload_what_a_shard_task_runs(preload):
         made = client.run(
             eval,
             "[f.cache_info().currsize for f in (m.patterns, m.classes)]",
-            {"m": __import__("analysis.arabic_batch", fromlist=["classes"])},
+            {"m": arabic_batch},
         )
     assert len(answers) == 1
     assert next(iter(answers.values())) == [bool(preload)] * len(names)
