@@ -7,6 +7,9 @@ on what Arabic is. This module imports nothing from the package: every stage may
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterable
+
 CodeRanges = tuple[tuple[int, int], ...]
 
 # Every non-spacing mark (Mn) of the Arabic blocks (Unicode 14, as Python 3.11 knows it).
@@ -111,3 +114,37 @@ def class_body(ranges: CodeRanges) -> str:
         f"\\u{first:04x}" if first == last else f"\\u{first:04x}-\\u{last:04x}"
         for first, last in ranges
     )
+
+
+def trie_body(strings: Iterable[str], char: Callable[[str], str] = re.escape) -> str:
+    """Regex body matching any of `strings`, each character written as `char(c)`; where
+    several match at one place, the longest is tried first.
+
+    Written as a trie (`اقرا ايضا|اقرا المزيد` as `اقرا (?:ايضا|المزيد)`): a text that starts
+    like none of the strings is rejected at its first character, not once per string. When
+    no two characters' patterns match one character (true of `re.escape`), a text follows one
+    path down the trie; each string's end is optional and greedy, so the longest string on
+    that path comes first and a shorter one is tried on backtracking, as in the
+    longest-first alternation. Branches are in code-point order: the same pattern in every
+    process. An empty collection gives `(?!)`, which matches nothing.
+    """
+    trie: dict[str, dict] = {}
+    for string in strings:
+        node = trie
+        for c in string:
+            node = node.setdefault(c, {})
+        node[_END] = {}
+    return _trie_pattern(trie, char) if trie else "(?!)"
+
+
+_END = ""  # the trie key marking that a string ends at its node
+
+
+def _trie_pattern(node: dict[str, dict], char: Callable[[str], str]) -> str:
+    branches = [char(c) + _trie_pattern(node[c], char) for c in sorted(node) if c]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if _END not in node:
+        return body
+    return body + "?" if len(branches) > 1 else f"(?:{body})?"

@@ -376,8 +376,11 @@ def test_fold_reads_arabic_indic_and_persian_digits_as_ascii():
 
 
 def _longest_first_alternation(words: list[str]) -> str:
-    """The plain alternation `phrases` replaced: every phrase in full, longest first."""
+    """The plain alternation `phrases` replaced: every phrase in full, longest first (and,
+    for no phrase at all, a pattern that matches nothing)."""
     unique = sorted({fold(w) for w in words}, key=lambda p: (-len(p), p))
+    if not unique:
+        return "(?!)"
     return "|".join("".join(_tolerant_char(c) for c in phrase) for phrase in unique)
 
 
