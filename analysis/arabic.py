@@ -468,6 +468,12 @@ MIN_STEM_AFTER_WAW = 3  # light10's guard for و
 MIN_STEM_AFTER_LETTER = 4  # any other single proclitic letter (ف ب ل ك): more words start so
 MIN_STEM_AFTER_PAIR = 4  # و or ف then ب ل ك: as for one letter, so وبشكل agrees with بشكل
 MIN_STEM_AFTER_SUFFIX = 3
+# What `stem` can take off a word: in front at most STEM_PREFIX_MAX letters, all of
+# STEM_PREFIX_LETTERS; at the end only letters of STEM_SUFFIX_LETTERS. A stem is the stretch of
+# its word between the two, which is what lets the lexicon reject most words unstemmed.
+STEM_PREFIX_LETTERS = "".join(sorted(set(_CONJUNCTIONS + _PREPOSITIONS).union(*_ARTICLE_PREFIXES)))
+STEM_PREFIX_MAX = max(2, *map(len, _ARTICLE_PREFIXES))
+STEM_SUFFIX_LETTERS = "".join(sorted(set().union(*_SUFFIXES)))
 
 
 def read_word_list(path: Path) -> list[str]:

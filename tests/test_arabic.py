@@ -650,6 +650,20 @@ def test_stem_equals_the_former_suffix_chain(pieces: list[str]) -> None:
     assert arabic._stem_in_place(word) == former_in_place
 
 
+@given(st.lists(st.sampled_from([*_STEM_PIECES, "م", "ر", "فب", "وبال"]), max_size=12))
+def test_a_stem_is_its_word_less_prefix_and_suffix_letters(pieces: list[str]) -> None:
+    """`stem` cuts at most STEM_PREFIX_MAX letters of STEM_PREFIX_LETTERS off the front and
+    only STEM_SUFFIX_LETTERS off the end (the lexicon's candidate test rests on this)."""
+    word = "".join(pieces)
+    key = arabic.stem(word)
+    assert any(
+        word[i : i + len(key)] == key
+        and set(word[:i]) <= set(arabic.STEM_PREFIX_LETTERS)
+        and set(word[i + len(key) :]) <= set(arabic.STEM_SUFFIX_LETTERS)
+        for i in range(arabic.STEM_PREFIX_MAX + 1)
+    )
+
+
 def test_stem_of_a_huge_run_of_suffixes_is_the_word_under_them() -> None:
     # The former code copied the word once per letter removed: quadratic time and memory.
     assert arabic.stem("ارهاب" + "ي" * 200_000) == "ارهاب"

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import config, themes
+from analysis import arabic, config, themes
 from analysis.themes import LexiconError, load_lexicon, match_text
 from analysis.themes import lexicon as lexicon_module
 
@@ -180,9 +180,7 @@ def test_words_no_entry_can_match_are_not_keyed(mini: themes.Lexicon) -> None:
 
 
 def test_prefiltered_keys_equal_the_full_rule_on_the_seeds() -> None:
-    """The substring prefilter skips no word the full rule would key to a lexicon word."""
-    from analysis import arabic
-
+    """The prefilter skips no word the full rule would key to a lexicon word."""
     words = sorted(
         {
             w
@@ -198,6 +196,37 @@ def test_prefiltered_keys_equal_the_full_rule_on_the_seeds() -> None:
         expected.append(key if lexicon_module._known(key, known) else themes.UNMATCHABLE)
     assert fresh.token_keys(words) == expected
     assert sum(k != themes.UNMATCHABLE for k in expected) > 50
+
+
+_DEFAULT, _BATCH = load_lexicon(), load_lexicon()  # the second keys words as the batch path does
+_VOCABULARY = sorted(set().union(*_DEFAULT._vocabulary()))
+# Proclitics and article prefixes in front of a key, with a letter no stemming removes.
+_FRONT_PIECES = ["و", "ف", "ب", "ل", "ك", "ال", "لل", "وال", "بال", "وبال", "فكال", "ت"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(_FRONT_PIECES), max_size=3).map("".join),
+    st.sampled_from(_VOCABULARY),
+    st.text(st.sampled_from(arabic.STEM_SUFFIX_LETTERS + "مر"), max_size=5),
+    st.booleans(),
+)
+def test_candidate_test_skips_no_word_the_full_rule_keys(front, key, end, cut) -> None:
+    """A word fails `_candidates` only if the full rule gives it no lexicon key: words made of
+    proclitic and article letters, a lexicon key or prefix (cut short or not), and suffix
+    letters, with a few other letters on both sides."""
+    word = front + (key[:-1] if cut else key) + end
+    full = _DEFAULT.matching_key(word)
+    expected = full if lexicon_module._known(full, _DEFAULT._vocabulary()) else themes.UNMATCHABLE
+    assert _DEFAULT._word_key(word) == expected
+    assert _BATCH.keys_of([word]) == [expected]
+
+
+def test_candidate_test_rejects_words_that_only_hold_a_key() -> None:
+    """A key inside a word, behind letters no stemming removes, is not stemmed at all."""
+    lexicon = load_lexicon()
+    assert lexicon._candidates().match("الثامنه") is None  # امن, behind ث
+    assert lexicon._candidates().match("والامنيه") is not None
 
 
 def test_match_keeps_original_spelling_and_offsets(mini: themes.Lexicon) -> None:

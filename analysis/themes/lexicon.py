@@ -2,15 +2,14 @@
 
 Dictionary-based content analysis: the lexicon (`analysis/data/lexicon.yaml`) is data an
 analyst edits; this module loads and validates it and compiles every entry into analysis-key
-sequences (`analysis.arabic.analysis_key`) for the matcher. A word in which no lexicon key
-occurs cannot match, so it is not stemmed at all: it gets the inert key `UNMATCHABLE`.
+sequences (`analysis.arabic.analysis_key`) for the matcher. A word that is not a lexicon key
+or wildcard prefix between letters stemming can remove cannot match, so it is not stemmed at
+all: it gets the inert key `UNMATCHABLE`.
 """
 
 from __future__ import annotations
 
-import bisect
 import hashlib
-import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ import ahocorasick
 import yaml
 
 from analysis import arabic, config
+from analysis.charsets import trie_body
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -106,7 +106,7 @@ class Lexicon:
     _automaton: Any = field(default=None, init=False, repr=False, compare=False)
     _keys: Any = field(default=None, init=False, repr=False, compare=False)
     _vocab: Any = field(default=None, init=False, repr=False, compare=False)
-    _finder: Any = field(default=None, init=False, repr=False, compare=False)
+    _candidate_re: Any = field(default=None, init=False, repr=False, compare=False)
     _form_res: Any = field(default=None, init=False, repr=False, compare=False)
     _alone: Any = field(default=None, init=False, repr=False, compare=False)
     _counted_alone: Any = field(default=None, init=False, repr=False, compare=False)
@@ -158,7 +158,7 @@ class Lexicon:
         state["_automaton"] = None
         state["_keys"] = None
         state["_vocab"] = None
-        state["_finder"] = None
+        state["_candidate_re"] = None
         state["_form_res"] = None
         state["_alone"] = None
         state["_counted_alone"] = None
@@ -224,20 +224,17 @@ class Lexicon:
         return list(map(self._key_cache().__getitem__, words))
 
     def keys_of(self, words: Sequence[str]) -> list[str]:
-        """`token_keys` of distinct words: the words not keyed yet get one normalization and
-        one automaton pass between them for the test most words fail (cached as well)."""
+        """`token_keys` of distinct words: the words not keyed yet are normalized in one call,
+        and only those that pass `_candidates` are stemmed (cached as well)."""
         cache = self._key_cache()
         new = [word for word in words if word not in cache]
         if new:
             # normalize and casefold map characters one by one and never make or take a
-            # line break, and no key holds one: joined, each word's form and matches stay
-            # its own.
-            forms = arabic.normalize("\n".join(new)).casefold()
-            line_starts = list(itertools.accumulate(len(f) + 1 for f in forms.split("\n")))
-            finder = self._vocabulary_finder()
-            flagged = {bisect.bisect_right(line_starts, end) for end, _ in finder.iter(forms)}
-            for i, word in enumerate(new):
-                cache[word] = self._known_key(word) if i in flagged else UNMATCHABLE
+            # line break: joined, each word's form stays its own.
+            forms = arabic.normalize("\n".join(new)).casefold().replace(" ", "").split("\n")
+            may_match = self._candidates().match
+            for word, form in zip(new, forms, strict=True):
+                cache[word] = self._known_key(word) if may_match(form) else UNMATCHABLE
         return [cache[word] for word in words]
 
     def matching_key(self, word: str) -> str:
@@ -249,11 +246,9 @@ class Lexicon:
         return word_key(word) != self.matching_key(word)
 
     def _word_key(self, word: str) -> str:
-        # A key is a stretch of the word's normalized, case-folded form (stemming only cuts
-        # letters off its ends), so a word in which no lexicon key or wildcard prefix occurs
-        # cannot match: most words of a corpus need no stemming at all.
-        form = arabic.normalize(word).casefold()
-        if next(self._vocabulary_finder().iter(form), None) is None:
+        # Most words of a corpus cannot match (`_candidates`) and need no stemming at all.
+        form = arabic.normalize(word).casefold().replace(" ", "")
+        if self._candidates().match(form) is None:
             return UNMATCHABLE
         return self._known_key(word)
 
@@ -281,14 +276,23 @@ class Lexicon:
             self._vocab = (frozenset(exact), frozenset(prefixes))
         return self._vocab
 
-    def _vocabulary_finder(self) -> Any:
-        """An automaton finding any lexicon key or wildcard prefix inside a word."""
-        if self._finder is None:
-            self._finder = ahocorasick.Automaton()
-            for string in self.searched_strings():
-                self._finder.add_word(string, None)
-            self._finder.make_automaton()
-        return self._finder
+    def _candidates(self) -> re.Pattern[str]:
+        """Matches the normalized, case-folded form (spaces removed) of every word some entry
+        can match, and of few others (a third of the words holding a key on SaudiNewsNet).
+
+        A matching key is a stretch of that form: what `arabic.stem` cuts off is at most
+        `STEM_PREFIX_MAX` letters of `STEM_PREFIX_LETTERS` in front, `_proclitic_cuts` one or
+        two letters more, and `STEM_SUFFIX_LETTERS` at the end. So the form is a few such
+        letters, then a key followed by suffix letters only, or a wildcard prefix."""
+        if self._candidate_re is None:
+            exact, prefixes = self._vocabulary()
+            front = sorted(set(arabic.STEM_PREFIX_LETTERS + "".join(_PROCLITICS + _CONJUNCTIONS)))
+            self._candidate_re = re.compile(
+                f"[{''.join(front)}]{{0,{arabic.STEM_PREFIX_MAX + _LONGEST_CUT}}}"
+                f"(?:(?:{trie_body(exact)})[{arabic.STEM_SUFFIX_LETTERS}]*\\Z"
+                f"|{trie_body(prefixes)})"
+            )
+        return self._candidate_re
 
 
 class _KeyCache(dict):
@@ -344,6 +348,7 @@ def _excluded_forms_re(forms: Sequence[str]) -> re.Pattern[str]:
 _PROCLITICS = ("\u0628", "\u0644", "\u0643", "\u0641")  # ب ل ك ف
 _CONJUNCTIONS = ("\u0648", "\u0641")  # و ف
 _MIN_REMAINDER = 3
+_LONGEST_CUT = 2  # what `_proclitic_cuts` can take off: و or ف, then one of ب ل ك ف
 
 
 def _matching_key(word: str, vocabulary: tuple[frozenset[str], frozenset[str]]) -> str:
