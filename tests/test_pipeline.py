@@ -15,7 +15,15 @@ import pytest
 
 from analysis import arabic_batch, config, parallel, pipeline
 from analysis.cli import themes as cli_themes
-from analysis.corpus import CorpusError, clean_text, fingerprint, iter_documents, load_corpus
+from analysis.corpus import (
+    CorpusError,
+    boilerplate,
+    clean_text,
+    dates,
+    fingerprint,
+    iter_documents,
+    load_corpus,
+)
 from analysis.corpus.table import EMPTY_AFTER_CLEANING, TEXT_COLUMNS
 from analysis.pipeline import DocumentProcessor, run_pipeline
 from analysis.themes import analyse_corpus, default_lexicon, document_theme_table
@@ -195,6 +203,15 @@ def test_a_dask_scheduler_never_imports_the_pipeline(single, tmp_path):
     assert imported == [True, False, False, False]
 
 
+_COMPILED_ON_FIRST_USE = (
+    arabic_batch.patterns,
+    arabic_batch.classes,
+    boilerplate.line_rules_regex,
+    boilerplate.phrase_patterns,
+    dates.patterns,
+)
+
+
 @pytest.mark.parametrize("preload", [[], ["analysis.dask_worker"]])
 def test_dask_workers_preload_what_a_shard_task_runs(preload):
     """`--preload analysis.dask_worker` imports the stages and makes the tokenizer's
@@ -214,16 +231,17 @@ def test_dask_workers_preload_what_a_shard_task_runs(preload):
         profiling = client.run(
             eval, "__import__('dask').config.get('distributed.worker.profile.enabled')"
         )
-        # The tokenizer's patterns, and the classes they are written from, already made.
+        # The tokenizer's patterns, the classes they are written from and the cleaning
+        # rules' patterns, already made.
         made = client.run(
             eval,
-            "[f.cache_info().currsize for f in (m.patterns, m.classes)]",
-            {"m": arabic_batch},
+            "[f.cache_info().currsize for f in fs]",
+            {"fs": _COMPILED_ON_FIRST_USE},
         )
     assert len(answers) == 1
     assert next(iter(answers.values())) == [bool(preload)] * len(names)
     assert list(profiling.values()) == [not preload]
-    assert list(made.values()) == [[int(bool(preload))] * 2]
+    assert list(made.values()) == [[int(bool(preload))] * len(_COMPILED_ON_FIRST_USE)]
 
 
 def test_a_worker_runs_a_shard_without_pandas():

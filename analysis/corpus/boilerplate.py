@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import cache
+from typing import NamedTuple
 
 from analysis import config
 from analysis.corpus.spelling import load_phrase_lists, phrases, word_count
@@ -56,11 +57,27 @@ _MAX_WORDS = {
     "navigation": 4,
     "copyright": 25,
 }
-_FOLLOW = re.compile(
-    f"(?:^|\\W)(?:{phrases(_FOLLOW_VERBS)})\\W.{{0,80}}?(?:{phrases(_SOCIAL)})", re.IGNORECASE
-)
-_SHARE_BAR = re.compile(f"^\\W*(?:(?:{phrases(_SHARE_BAR_WORDS)})(?:\\W+|$)){{2,}}$", re.IGNORECASE)
-_COPYRIGHT_RE = re.compile(phrases(_COPYRIGHT), re.IGNORECASE)
+
+
+class _Phrases(NamedTuple):
+    follow: re.Pattern[str]
+    share_bar: re.Pattern[str]
+    copyright: re.Pattern[str]
+
+
+@cache
+def phrase_patterns() -> _Phrases:
+    """The follow prompt, share bar and copyright patterns, compiled on first use (0.04 s)."""
+    return _Phrases(
+        re.compile(
+            f"(?:^|\\W)(?:{phrases(_FOLLOW_VERBS)})\\W.{{0,80}}?(?:{phrases(_SOCIAL)})",
+            re.IGNORECASE,
+        ),
+        re.compile(f"^\\W*(?:(?:{phrases(_SHARE_BAR_WORDS)})(?:\\W+|$)){{2,}}$", re.IGNORECASE),
+        re.compile(phrases(_COPYRIGHT), re.IGNORECASE),
+    )
+
+
 # Literal hints tested before the tolerant patterns, which are slow to search a whole line.
 _COPYRIGHT_HINT = re.compile("\u00a9|\u062d\u0642\u0648\u0642|copyright|rights|\\(c\\)", re.I)
 _FOLLOW_HINT = re.compile("\u062a\u0627\u0628\u0639|follow", re.IGNORECASE)
@@ -191,7 +208,8 @@ def line_rule(line: str, n_words: int) -> tuple[str, bool] | None:
 def _is_follow_prompt(line: str, n_words: int) -> bool:
     """A "follow us on ..." prompt naming a network, or a bare bar of share buttons."""
     return n_words <= _MAX_WORDS["share_follow_prompt"] and bool(
-        (_FOLLOW_HINT.search(line) and _FOLLOW.search(line)) or _SHARE_BAR.match(line)
+        (_FOLLOW_HINT.search(line) and phrase_patterns().follow.search(line))
+        or phrase_patterns().share_bar.match(line)
     )
 
 
@@ -200,7 +218,7 @@ def _is_copyright_notice(line: str, n_words: int) -> bool:
     return (
         n_words <= _MAX_WORDS["copyright"]
         and _COPYRIGHT_HINT.search(line) is not None
-        and _COPYRIGHT_RE.search(line) is not None
+        and phrase_patterns().copyright.search(line) is not None
     )
 
 

@@ -7,8 +7,6 @@ from collections.abc import Collection, Iterable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from analysis import arabic
 from analysis.themes.lexicon import word_key
 
@@ -83,6 +81,8 @@ def keyness(
     `key` (`over` when relatively more frequent in the target, else `under`). Sorted by
     log-likelihood, over-used terms first; `top` rows (all when None).
     """
+    # Imported here: a pipeline client or worker, which computes no keyness, skips them.
+    import numpy as np
     import pandas as pd
 
     columns = [
@@ -137,6 +137,7 @@ def document_keyness(
     """`keyness` of a group of documents (doc_ids, or a boolean mask over `documents`) against
     the other documents, or against `reference` term counts (e.g. `term_counts` of a
     reference corpus). `options` go to `keyness`."""
+    import numpy as np
     import pandas as pd
 
     if isinstance(target, pd.Series) and target.dtype == bool:
