@@ -1,5 +1,5 @@
 import sys
 
-from analysis.cli import main
+from analysis.cli import console_main
 
-sys.exit(main())
+sys.exit(console_main())

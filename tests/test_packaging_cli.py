@@ -17,7 +17,7 @@ import pytest
 from report_support import one_line, one_page_notebooks, report_parameters
 from report_support import run_analysis as run
 
-from analysis import config, notebook, themes
+from analysis import cli, config, notebook, themes
 from analysis.cli import main, output, program_name
 from analysis.cli import notebooks as cli_notebooks
 from analysis.notebook.provenance import provenance
@@ -41,8 +41,23 @@ def fine_notebooks(tmp_path):
 
 def test_the_console_script_is_the_command_line():
     project = tomllib.loads((config.PROJECT_ROOT / "pyproject.toml").read_text("utf-8"))
-    assert project["project"]["scripts"] == {"arabic-themes": "analysis.cli:main"}
+    assert project["project"]["scripts"] == {"arabic-themes": "analysis.cli:console_main"}
     assert project["project"]["name"] == "arabic-themes"
+
+
+def test_the_entry_point_returns_mains_code_with_the_heap_frozen(monkeypatch):
+    """The process's entry point runs `main` and leaves its objects out of the shutdown's
+    cycle search (`gc.freeze`), after the command has run."""
+    events = []
+    monkeypatch.setattr(cli, "main", lambda: events.append("main") or 3)
+    monkeypatch.setattr(cli.gc, "freeze", lambda: events.append("freeze"))
+    assert cli.console_main() == 3
+    assert events == ["main", "freeze"]
+
+
+def test_python_m_analysis_runs_the_entry_point():
+    source = (config.PROJECT_ROOT / "analysis" / "__main__.py").read_text("utf-8")
+    assert "sys.exit(console_main())" in source
 
 
 def test_the_program_is_named_as_it_was_called():

@@ -179,7 +179,7 @@ def test_the_wheel_carries_the_notebooks_seeds_templates_and_data(installed):
         assert path.relative_to(config.PROJECT_ROOT).as_posix() in names, path
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(installed.wheel).read(entry_points).decode()
-    assert f"{CONSOLE_SCRIPT} = analysis.cli:main" in text
+    assert f"{CONSOLE_SCRIPT} = analysis.cli:console_main" in text
 
 
 def test_the_installed_package_is_the_wheels_not_the_checkout(installed):

@@ -9,6 +9,7 @@ is the last stage: no library module imports it.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import logging
 import sys
@@ -203,5 +204,15 @@ def main(argv: list[str] | None = None) -> int:
         return output.EXIT_INTERRUPTED
 
 
+def console_main() -> int:
+    """`main` as a process's entry point: `python -m analysis` and the `arabic-themes` script."""
+    code = main()
+    # The process ends here, and the interpreter's shutdown would search its whole heap for
+    # reference cycles: 0.1-0.3 s after a corpus run. Frozen, the objects are left out of
+    # that search; stream flushing, atexit handlers and reference counting work as before.
+    gc.freeze()
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console_main())
