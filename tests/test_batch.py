@@ -484,21 +484,24 @@ def test_batches_hold_the_first_size_then_the_batch_size(monkeypatch):
 
 def test_tokenizing_thread_failure_reaches_the_caller(tmp_path, monkeypatch):
     """The ahead-of-time tokenizing thread's error is raised by the run, the GIL switch
-    interval and the garbage collector's thresholds the run changed are given back, and a
-    run after it works."""
+    interval the run changed is given back and the garbage collector, paused during the
+    run, is switched back on, and a run after it works."""
     monkeypatch.setattr(pipeline, "BATCH_DOCUMENTS", 2)
     monkeypatch.setattr(pipeline, "FIRST_BATCH_DOCUMENTS", 1)
     root = _mixed_corpus(tmp_path)
-    interval, thresholds = sys.getswitchinterval(), gc.get_threshold()
+    interval = sys.getswitchinterval()
+    collecting = []
 
     def broken(texts, lexicon, **options):
+        collecting.append(gc.isenabled())
         raise RuntimeError("tokenizer broke")
 
     with monkeypatch.context() as patched:
         patched.setattr(pipeline, "key_batch_later", broken)
         with pytest.raises(RuntimeError, match="tokenizer broke"):
             run_pipeline(root)
-    assert (sys.getswitchinterval(), gc.get_threshold()) == (interval, thresholds)
+    assert collecting and not any(collecting)  # paused during the run
+    assert (sys.getswitchinterval(), gc.isenabled()) == (interval, True)
 
     def tables_broke(root, documents, *args, **kwargs):
         next(iter(documents))  # the shards are being read, their generator is suspended
@@ -508,9 +511,9 @@ def test_tokenizing_thread_failure_reaches_the_caller(tmp_path, monkeypatch):
         patched.setattr(pipeline, "_assemble", tables_broke)
         with pytest.raises(RuntimeError, match="tables broke"):
             run_pipeline(root)
-    assert (sys.getswitchinterval(), gc.get_threshold()) == (interval, thresholds)
+    assert (sys.getswitchinterval(), gc.isenabled()) == (interval, True)
     assert_same_result(run_pipeline(root), run_pipeline(root, columnar=False))
-    assert (sys.getswitchinterval(), gc.get_threshold()) == (interval, thresholds)
+    assert (sys.getswitchinterval(), gc.isenabled()) == (interval, True)
 
 
 @pytest.mark.slow
