@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -87,6 +88,7 @@ def test_theme_added_to_the_file_appears_everywhere(mini: themes.Lexicon) -> Non
         ("phrase_in_words.yaml", 8, "a word entry must be one word"),
         ("no_version.yaml", 1, "no 'version'"),
         ("not_yaml.yaml", 8, "not valid YAML"),
+        ("control_character.yaml", 9, "character U+0007 is not allowed in YAML"),
         ("bad_id.yaml", 3, "lower-case letters"),
         ("bad_window.yaml", 10, "window must be"),
         ("no_entries.yaml", 3, "has no words, phrases or context terms"),
@@ -101,6 +103,18 @@ def test_malformed_lexicon_error_names_file_line_and_entry(
     message = str(caught.value)
     assert message.startswith(f"{path}:{line}:"), message
     assert fragment in message
+
+
+@pytest.mark.parametrize("loader", ["SafeLoader", "CSafeLoader"])
+def test_either_yaml_loader_names_the_line_of_a_refused_character(loader, monkeypatch) -> None:
+    """libyaml (the fast loader) and PyYAML's own give the same line: the first counts a
+    refused character's position in bytes, the second in characters."""
+    if not hasattr(yaml, loader):
+        pytest.skip("PyYAML was built without libyaml")
+    monkeypatch.setattr(lexicon_module, "SAFE_YAML_LOADER", getattr(yaml, loader))
+    path = DATA / "bad" / "control_character.yaml"
+    with pytest.raises(LexiconError, match=r":9: not valid YAML: character U\+0007"):
+        load_lexicon(path)
 
 
 def test_missing_lexicon_file_is_a_clear_error(tmp_path: Path) -> None:

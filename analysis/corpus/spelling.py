@@ -22,6 +22,7 @@ from analysis.charsets import (
     class_body,
     trie_body,
 )
+from analysis.files import SAFE_YAML_LOADER
 
 _FOLD = str.maketrans(
     {
@@ -83,7 +84,7 @@ def word_count(text: str) -> int:
 
 def load_phrase_lists(path: Path) -> dict[str, Any]:
     """A YAML file of phrase lists: each list as a tuple, a mapping of lists kept in order."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_YAML_LOADER)
     return {
         key: {name: tuple(words) for name, words in value.items()}
         if isinstance(value, dict)

@@ -22,6 +22,7 @@ import yaml
 
 from analysis import arabic, config
 from analysis.charsets import trie_body
+from analysis.files import SAFE_YAML_LOADER
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -423,7 +424,12 @@ def load_lexicon(path: str | Path | None = None) -> Lexicon:
 def parse_lexicon(text: str, *, source: str = "<lexicon>") -> Lexicon:
     """Validate lexicon YAML text; errors name `source`, the line and the entry."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=SAFE_YAML_LOADER)
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses, given with no line
+        # Its first occurrence is where reading stopped (libyaml counts bytes, not characters).
+        line = text.count("\n", 0, max(text.find(chr(exc.character)), 0)) + 1
+        problem = f"character U+{exc.character:04X} is not allowed in YAML ({exc.reason})"
+        raise LexiconError(f"{source}:{line}: not valid YAML: {problem}") from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import yaml
 
 from analysis import config
+from analysis.files import SAFE_YAML_LOADER
 from analysis.themes.lexicon import Lexicon, YamlParser, default_lexicon
 from analysis.themes.matcher import match_text
 
@@ -35,7 +36,7 @@ def load_validation_set(
     """Read the labelled sentences; unknown theme ids (when `theme_ids` given) are errors."""
     path = Path(path) if path is not None else config.VALIDATION_SET_PATH
     parser = YamlParser(str(path))
-    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=SAFE_YAML_LOADER)
     if root is None:
         raise parser.fail(None, "the validation set is empty")
     top = parser.mapping(root, {"version", "sentences"}, "the validation set")
