@@ -60,6 +60,24 @@ def test_python_m_analysis_runs_the_entry_point():
     assert "sys.exit(console_main())" in source
 
 
+def test_version_is_the_installed_distributions_and_read_only_when_asked(capsys):
+    from importlib.metadata import version
+
+    import analysis
+
+    assert analysis.__version__ == version(analysis.DISTRIBUTION)
+    with pytest.raises(SystemExit) as leaving:
+        main(["--version"])
+    assert leaving.value.code == 0
+    assert capsys.readouterr().out == f"python -m analysis {analysis.__version__}\n"
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        analysis.nothing  # noqa: B018
+    # A fresh interpreter starting the command line does not import importlib.metadata.
+    code = "import sys, analysis.cli; print('importlib.metadata' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
 def test_the_program_is_named_as_it_was_called():
     assert program_name("/venv/bin/arabic-themes") == "arabic-themes"
     assert program_name("/repo/analysis/__main__.py") == "python -m analysis"

@@ -14,8 +14,8 @@ import importlib
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
-from analysis import __version__
 from analysis.cli import output
 
 
@@ -49,12 +49,31 @@ def program_name(argv0: str | None = None) -> str:
     return CONSOLE_SCRIPT if name == CONSOLE_SCRIPT else "python -m analysis"
 
 
+class _ShowVersion(argparse.Action):
+    """`--version` as argparse's own, but the version is looked up only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(
+            option_strings,
+            argparse.SUPPRESS,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help="show the program's version number and exit",
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        from analysis import __version__
+
+        print(f"{parser.prog} {__version__}")
+        parser.exit()
+
+
 def build_parser(prog: str = "python -m analysis") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=prog,
         description="Theme analysis of Arabic news articles (defaults to the seed corpus).",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_ShowVersion)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("clean", help="print the cleaned text of one document")
