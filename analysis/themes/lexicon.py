@@ -232,7 +232,7 @@ class Lexicon:
         if new:
             # normalize and casefold map characters one by one and never make or take a
             # line break: joined, each word's form stays its own.
-            forms = arabic.normalize("\n".join(new)).casefold().replace(" ", "").split("\n")
+            forms = _candidate_form("\n".join(new)).split("\n")
             may_match = self._candidates().match
             for word, form in zip(new, forms, strict=True):
                 cache[word] = self._known_key(word) if may_match(form) else UNMATCHABLE
@@ -248,8 +248,7 @@ class Lexicon:
 
     def _word_key(self, word: str) -> str:
         # Most words of a corpus cannot match (`_candidates`) and need no stemming at all.
-        form = arabic.normalize(word).casefold().replace(" ", "")
-        if self._candidates().match(form) is None:
+        if self._candidates().match(_candidate_form(word)) is None:
             return UNMATCHABLE
         return self._known_key(word)
 
@@ -278,8 +277,8 @@ class Lexicon:
         return self._vocab
 
     def _candidates(self) -> re.Pattern[str]:
-        """Matches the normalized, case-folded form (spaces removed) of every word some entry
-        can match, and of few others (a third of the words holding a key on SaudiNewsNet).
+        """Matches the `_candidate_form` of every word some entry can match, and of few
+        others (a third of the words holding a key on SaudiNewsNet).
 
         A matching key is a stretch of that form: what `arabic.stem` cuts off is at most
         `STEM_PREFIX_MAX` letters of `STEM_PREFIX_LETTERS` in front, `_proclitic_cuts` one or
@@ -316,6 +315,12 @@ class _NoWord(dict):
 
 
 _NO_WORD = _NoWord()
+
+
+def _candidate_form(text: str) -> str:
+    """What `Lexicon._candidates` tests: the text normalized, case-folded, spaces removed (as
+    `word_key` removes them from a key)."""
+    return arabic.normalize(text).casefold().replace(" ", "")
 
 
 def word_key(word: str) -> str:
