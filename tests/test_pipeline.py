@@ -214,9 +214,9 @@ _COMPILED_ON_FIRST_USE = (
 
 @pytest.mark.parametrize("preload", [[], ["analysis.dask_worker"]])
 def test_dask_workers_preload_what_a_shard_task_runs(preload):
-    """`--preload analysis.dask_worker` imports the stages and makes the tokenizer's
-    patterns before the first task arrives, and turns Dask's statistical profiler off (a
-    worker without it has none of these: the check can tell)."""
+    """`--preload analysis.dask_worker` imports the stages and makes the tokenizer's and
+    the cleaning rules' patterns before the first task arrives, and turns Dask's statistical
+    profiler off (a worker without it has none of these: the check can tell)."""
     distributed = pytest.importorskip("distributed")
     names = ("analysis.pipeline", "analysis.themes.batch", "polars")
     with (

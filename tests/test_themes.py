@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from analysis import arabic, config, themes
@@ -193,6 +193,12 @@ def test_words_no_entry_can_match_are_not_keyed(mini: themes.Lexicon) -> None:
     ]
 
 
+def _full_rule_key(lexicon: themes.Lexicon, word: str) -> str:
+    """The key the full rule gives a word, stemming it whatever it holds."""
+    key = lexicon.matching_key(word)
+    return key if lexicon_module._known(key, lexicon._vocabulary()) else themes.UNMATCHABLE
+
+
 def test_prefiltered_keys_equal_the_full_rule_on_the_seeds() -> None:
     """The prefilter skips no word the full rule would key to a lexicon word."""
     words = sorted(
@@ -203,11 +209,7 @@ def test_prefiltered_keys_equal_the_full_rule_on_the_seeds() -> None:
         }
     )
     fresh = load_lexicon()
-    known = fresh._vocabulary()
-    expected = []
-    for word in words:
-        key = fresh.matching_key(word)
-        expected.append(key if lexicon_module._known(key, known) else themes.UNMATCHABLE)
+    expected = [_full_rule_key(fresh, word) for word in words]
     assert fresh.token_keys(words) == expected
     assert sum(k != themes.UNMATCHABLE for k in expected) > 50
 
@@ -225,22 +227,22 @@ _FRONT_PIECES = ["و", "ف", "ب", "ل", "ك", "ال", "لل", "وال", "بال
     st.text(st.sampled_from(arabic.STEM_SUFFIX_LETTERS + "مر"), max_size=5),
     st.booleans(),
 )
+# Six letters in front: a proclitic cut (و ف) and the longest article prefix (وبال).
+@example("وفوبال", "ارهاب", "ية", False)
 def test_candidate_test_skips_no_word_the_full_rule_keys(front, key, end, cut) -> None:
     """A word fails `_candidates` only if the full rule gives it no lexicon key: words made of
     proclitic and article letters, a lexicon key or prefix (cut short or not), and suffix
     letters, with a few other letters on both sides."""
     word = front + (key[:-1] if cut else key) + end
-    full = _DEFAULT.matching_key(word)
-    expected = full if lexicon_module._known(full, _DEFAULT._vocabulary()) else themes.UNMATCHABLE
+    expected = _full_rule_key(_DEFAULT, word)
     assert _DEFAULT._word_key(word) == expected
     assert _BATCH.keys_of([word]) == [expected]
 
 
 def test_candidate_test_rejects_words_that_only_hold_a_key() -> None:
     """A key inside a word, behind letters no stemming removes, is not stemmed at all."""
-    lexicon = load_lexicon()
-    assert lexicon._candidates().match("الثامنه") is None  # امن, behind ث
-    assert lexicon._candidates().match("والامنيه") is not None
+    assert _DEFAULT._candidates().match("الثامنه") is None  # امن, behind ث
+    assert _DEFAULT._candidates().match("والامنيه") is not None
 
 
 def test_match_keeps_original_spelling_and_offsets(mini: themes.Lexicon) -> None:
