@@ -24,7 +24,7 @@ from analysis import arabic, arabic_batch, config, pipeline
 from analysis.corpus import clean_text, flag_duplicates, iter_documents
 from analysis.pipeline import DocumentProcessor, run_pipeline
 from analysis.themes import analyse_text, analyse_texts, default_lexicon, parse_lexicon
-from analysis.themes.lexicon import UNMATCHABLE
+from analysis.themes.lexicon import UNMATCHABLE, rule_bits
 
 SAUDINEWSNET = config.SAUDINEWSNET_DIR
 
@@ -354,6 +354,103 @@ PAIR_WORDS = ["delta", "hint", "hints", "hinter", "gamma", "في", "منطقة",
 @given(st.lists(st.lists(st.sampled_from(PAIR_WORDS), max_size=40), min_size=1, max_size=4))
 def test_entries_of_several_keys_survive_the_pair_filter(documents) -> None:
     assert_same_analysis([" ".join(words) for words in documents], parse_lexicon(PAIRS_LEXICON))
+
+
+# Context rules whose terms are phrases (one ending in a word family), and a cue that is the
+# first key of another rule's term: the batch path keeps a cue only in a text where a term of
+# its rule may match, alone or by its first two keys (`batch._keyed_tokens`), and `_find`
+# drops the cues of the other rules.
+TERM_PHRASES_LEXICON = """
+version: "term-phrases-1"
+themes:
+  - id: one
+    name_ar: واحد
+    name_en: One
+    description: terms of two keys, cues of one, a cue that starts a term
+    words: [gamma]
+    context:
+      - terms: [delta hint*, term two]
+        cues: [cue]
+        window: 3
+      - terms: [two]
+        cues: [delta, term]
+        unless: [veto]
+        window: 2
+  - id: two
+    name_ar: اثنان
+    name_en: Two
+    description: a cue of one theme is the other's term
+    context:
+      - terms: [cue]
+        cues: [gamma]
+        window: 2
+"""
+TERM_PHRASE_WORDS = ["delta", "hint", "hints", "term", "two", "cue", "veto", "gamma", "x", "."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(TERM_PHRASE_WORDS), max_size=40), min_size=1, max_size=4))
+def test_cues_survive_the_filter_wherever_a_term_of_their_rule_may_match(documents) -> None:
+    texts = [" ".join(words) for words in documents]
+    assert_same_analysis(texts, parse_lexicon(TERM_PHRASES_LEXICON))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "x cue term two x",  # the term is a phrase: its cue counts it
+        "cue x delta hints",  # a phrase term ending in a word family
+        "cue term x two",  # the phrase's keys apart: no term, the cue is dropped
+        "delta two",  # delta: a cue of the second rule and the first key of a term
+        "gamma cue",  # a term of one theme is a cue of the other
+    ],
+)
+def test_cues_survive_the_filter_on_written_cases(text) -> None:
+    assert_same_analysis([text, f"{text}. {text}"], parse_lexicon(TERM_PHRASES_LEXICON))
+
+
+def many_rules_lexicon(n_rules: int) -> str:
+    """A theme of `n_rules` context rules, the term of rule i `t<i>`, its cue `c<i>`."""
+    rules = "".join(
+        f"      - terms: [t{i}]\n        cues: [c{i}]\n        window: 2\n" for i in range(n_rules)
+    )
+    return (
+        'version: "rules-1"\nthemes:\n  - id: one\n    name_ar: واحد\n    name_en: One\n'
+        f"    description: many rules\n    context:\n{rules}"
+    )
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["t0", "c0", "t1", "c1", "t64", "c64", "x"]), max_size=30))
+def test_rules_sharing_a_bit_keep_their_cues(words) -> None:
+    """Rules 0 and 64 share a bit of `rule_bits`: a cue of one is kept for a term of the
+    other, which is only more work, never a different count."""
+    assert_same_analysis([" ".join(words)], parse_lexicon(many_rules_lexicon(66)))
+
+
+@pytest.mark.parametrize(
+    ("word", "needed", "context_rules", "term_rules"),
+    [
+        ("cue", True, 0b01, 0b100),  # the first rule's cue is the third rule's term
+        ("delta", False, 0b10, 0),  # a cue alone; its term phrase starts with it, not alone
+        ("term", False, 0b10, 0),  # only in a phrase as a term: alone, a cue
+        ("two", True, 0, 0b10),  # a term is needed alone
+        ("gamma", True, 0b100, 0),  # a word, and a cue
+        ("hints", False, 0, 0),  # only in a phrase
+    ],
+)
+def test_alone_roles_say_what_a_lone_token_can_do(word, needed, context_rules, term_rules):
+    lexicon = parse_lexicon(TERM_PHRASES_LEXICON)
+    roles = lexicon.alone_roles(lexicon.token_keys([word])[0])
+    assert roles == (needed, context_rules, term_rules)
+    assert lexicon.counts_alone(lexicon.token_keys([word])[0]) == needed  # no exclusions here
+
+
+def test_rule_bits_fold_rules_past_64_onto_the_first_bits():
+    assert rule_bits([]) == 0
+    assert rule_bits([0, 3]) == 0b1001
+    assert rule_bits([64]) == rule_bits([0]) == 1
+    assert rule_bits([63]) == 1 << 63
 
 
 def test_keys_of_equals_one_word_at_a_time():

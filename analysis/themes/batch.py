@@ -4,8 +4,9 @@ string per text for the automaton; the same `DocAnalysis` as the per-text functi
 * Tokens come from `arabic_batch.token_frame` (one polars pass for the batch), only those in
   which a lexicon key or wildcard prefix occurs (about a fifth of them on SaudiNewsNet).
 * Keys: the batch's new word types are keyed once (`Lexicon.keys_of`); a join keeps only
-  the tokens some entry can match, with their key, less those no match can cover
-  (`_keyed_tokens`: on SaudiNewsNet 440,000 of the 8.8 million tokens reach the loop below).
+  the tokens some entry can match, with their key, less those no match can cover and the
+  cues of rules none of whose terms can match in the text
+  (`_keyed_tokens`: on SaudiNewsNet 228,000 of the 8.8 million tokens reach the loop below).
 * Matching: per text, the keyed tokens' keys are joined with `UNMATCHABLE` wherever two of
   them are not neighbours or a sentence ends between them. Entries are key sequences between
   spaces and never hold `UNMATCHABLE`, so the automaton finds exactly the matches it finds in
@@ -27,7 +28,14 @@ from typing import TYPE_CHECKING, NamedTuple
 from analysis import arabic, arabic_batch
 from analysis.arabic_batch import token_frame
 from analysis.columns import Later, TextSeries, polars, split_by_text, text_series
-from analysis.themes.lexicon import COUNTED_ROLES, UNMATCHABLE, Lexicon
+from analysis.themes.lexicon import (
+    CONTEXT_ROLES,
+    COUNTED_ROLES,
+    TERM,
+    UNMATCHABLE,
+    Lexicon,
+    rule_bits,
+)
 from analysis.themes.matcher import (
     DocAnalysis,
     _Found,
@@ -49,6 +57,7 @@ class _Rows(NamedTuple):
     key: list[str]
     start: list[int]  # offsets in the text with marks, tatweel and format controls removed
     end: list[int]
+    terms: list[int]  # on every row, the `rule_bits` of the rules whose terms the text may hold
 
 
 class KeyedBatch(NamedTuple):
@@ -120,11 +129,14 @@ def _keyed_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     """The tokens some match can cover, with their key, in text order.
 
     The batch's distinct words are keyed (the lexicon caches each word's key, so a word is
-    keyed once per process) and joined back. A keyed token is kept when an entry matches its
-    key alone, or when it and a neighbour are two consecutive keys of an entry (`_key_pairs`):
-    every token of a match of two keys or more has such a neighbour inside the match, so a
-    token with neither is in no match and is left out, which leaves the per-text loop a
-    fraction of the keyed tokens (the stop words of phrases, في من على, are most of them).
+    keyed once per process) and joined back. A keyed token is kept when it and a neighbour
+    are two consecutive keys of an entry (`_key_pairs`): every token of a match of two keys
+    or more has such a neighbour inside the match, so a token with neither is in no match of
+    two keys. A token that only a one-key entry matches is kept when that entry is no cue,
+    `also` or `unless` word (`Lexicon.alone_roles`), or when it is one and a term of its
+    rule can match in the text: a cue decides only whether a term of its rule counts.
+    This leaves the per-text loop a fraction of the keyed tokens (the stop words of
+    phrases, في من على, and cues of rules without a term in the text are most of them).
     """
     pl = polars()  # imported on first use: see `columns.polars`
 
@@ -133,6 +145,14 @@ def _keyed_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     adjacent = (doc == doc.shift(-1)) & (index + 1 == index.shift(-1))
     tokens = tokens.join(table, on="word", how="inner", maintain_order="left").with_columns(
         pair=key_id * _PAIR_BASE + pl.when(adjacent).then(key_id.shift(-1))
+    )
+    # The rules of the terms that may match in the text: those matching a token alone, and
+    # those whose first two keys (or first key, before a prefix) are a token's and the next.
+    starts_term = _rule_bits_of(pl.col("pair"), pairs.term_codes) | _rule_bits_of(
+        key_id, pairs.term_open_firsts
+    )
+    tokens = tokens.with_columns(
+        terms=(pl.col("term_rules") | starts_term).bitwise_or().over("doc")
     )
 
     def starts_pair(codes: list[int], open_firsts: list[int]) -> pl.Expr:
@@ -144,7 +164,8 @@ def _keyed_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
         )
 
     in_pair = starts_pair(pairs.codes, pairs.open_firsts)
-    keep = pl.col("alone") | in_pair | in_pair.shift(1, fill_value=False)
+    alone = pl.col("needed") | ((pl.col("context_rules") & pl.col("terms")) != 0)
+    keep = alone | in_pair | in_pair.shift(1, fill_value=False)
     # A text in which no counted match (a word, phrase or term, `_resolve`) can start has
     # no hits, and its tokens go too: on SaudiNewsNet, a third of the texts with keyed
     # tokens hold only cues and the like.
@@ -152,15 +173,26 @@ def _keyed_tokens(tokens: pl.DataFrame, lexicon: Lexicon) -> pl.DataFrame:
     return (
         tokens.filter(keep)
         .filter(counted.any().over("doc"))
-        .drop("key_id", "pair", "alone", "counts")
+        .drop("key_id", "pair", "needed", "context_rules", "term_rules", "counts")
     )
+
+
+def _rule_bits_of(column: pl.Expr, bits: dict[int, int]) -> pl.Expr:
+    """`bits[value]` for each value of the column, 0 for the others (and for nulls)."""
+    pl = polars()
+    if not bits:
+        return pl.lit(0, dtype=pl.UInt64)
+    return column.replace_strict(
+        list(bits), list(bits.values()), default=0, return_dtype=pl.UInt64
+    ).fill_null(0)
 
 
 def _key_table(words: pl.Series, lexicon: Lexicon) -> tuple[_KeyPairs, pl.DataFrame]:
     """The lexicon's key pairs, and the table of every word seen in this process that some
-    entry can match: word, key, key_id, alone, counts. Only words not seen before are keyed
-    (in Python, `Lexicon.keys_of`); the table lives in `Lexicon.batch_cache` (a batch of
-    SaudiNewsNet has about 7,000 distinct words to look up, and fewer and fewer new ones)."""
+    entry can match: word, key, key_id, needed, context_rules, term_rules, counts. Only
+    words not seen before are keyed (in Python, `Lexicon.keys_of`); the table lives in
+    `Lexicon.batch_cache` (a batch of SaudiNewsNet has about 7,000 distinct words to look up,
+    and fewer and fewer new ones)."""
     pl = polars()
     cache = lexicon.batch_cache()
     if "pairs" not in cache:
@@ -177,22 +209,28 @@ def _key_table(words: pl.Series, lexicon: Lexicon) -> tuple[_KeyPairs, pl.DataFr
 
 
 def _keyed_words(words: list[str], lexicon: Lexicon, pairs: _KeyPairs) -> pl.DataFrame:
-    """The words some entry can match, with their keys and what the keys can do."""
+    """The words some entry can match, with their keys and what the keys can do
+    (`Lexicon.alone_roles`, `Lexicon.counts_alone`)."""
     pl = polars()
     keyed = [(w, k) for w, k in zip(words, lexicon.keys_of(words), strict=True) if k != UNMATCHABLE]
+    roles = [lexicon.alone_roles(k) for _, k in keyed]
     return pl.DataFrame(
         {
             "word": [w for w, _ in keyed],
             "key": [k for _, k in keyed],
             "key_id": [pairs.ids.get(k, 0) for _, k in keyed],
-            "alone": [lexicon.matches_alone(k) for _, k in keyed],
+            "needed": [r.needed for r in roles],
+            "context_rules": [r.context_rules for r in roles],
+            "term_rules": [r.term_rules for r in roles],
             "counts": [lexicon.counts_alone(k) for _, k in keyed],
         },
         schema={
             "word": pl.String,
             "key": pl.String,
             "key_id": pl.UInt64,
-            "alone": pl.Boolean,
+            "needed": pl.Boolean,
+            "context_rules": pl.UInt64,
+            "term_rules": pl.UInt64,
             "counts": pl.Boolean,
         },
     )
@@ -209,33 +247,48 @@ class _KeyPairs(NamedTuple):
     open_firsts: list[int]  # the first keys of pairs whose second key is a wildcard prefix
     counted_codes: list[int]  # the first two keys of entries whose matches can count,
     counted_open_firsts: list[int]  # `lexicon.COUNTED_ROLES`
+    term_codes: dict[int, int]  # the first two keys of terms -> `rule_bits` of their rules
+    term_open_firsts: dict[int, int]  # the first key of terms `word word*` -> the same
 
 
 def _key_pairs(lexicon: Lexicon) -> _KeyPairs:
     """The entries' keys numbered, and their consecutive keys as pairs of numbers."""
     ids = {key: n for n, key in enumerate(sorted({k for p in lexicon.patterns for k in p.keys}), 1)}
     codes, open_firsts, counted_codes, counted_open = set(), set(), set(), set()
+    term_codes: dict[int, int] = {}
+    term_open: dict[int, int] = {}
     for pattern in lexicon.patterns:
         last = len(pattern.keys) - 1
         for i, (first, second) in enumerate(itertools.pairwise(pattern.keys)):
             counted = i == 0 and pattern.role in COUNTED_ROLES
+            term = i == 0 and pattern.role == TERM
             if pattern.wildcard and i + 1 == last:
                 open_firsts.add(ids[first])
                 if counted:
                     counted_open.add(ids[first])
+                if term:
+                    term_open[ids[first]] = term_open.get(ids[first], 0) | rule_bits([pattern.rule])
             else:
                 code = ids[first] * _PAIR_BASE + ids[second]
                 codes.add(code)
                 if counted:
                     counted_codes.add(code)
+                if term:
+                    term_codes[code] = term_codes.get(code, 0) | rule_bits([pattern.rule])
     return _KeyPairs(
-        ids, sorted(codes), sorted(open_firsts), sorted(counted_codes), sorted(counted_open)
+        ids,
+        sorted(codes),
+        sorted(open_firsts),
+        sorted(counted_codes),
+        sorted(counted_open),
+        term_codes,
+        term_open,
     )
 
 
 def _rows_by_doc(keyed: pl.DataFrame) -> dict[int, _Rows]:
     """Each text's keyed tokens: the columns as lists, cut where the text changes."""
-    columns = ["index", "word", "key", "start", "end"]
+    columns = ["index", "word", "key", "start", "end", "terms"]
     return {doc: _Rows(*lists) for doc, lists in split_by_text(keyed, columns)}
 
 
@@ -263,7 +316,7 @@ def _analyse(
         slots.append(key)
         slot_rows.append(r)
         previous_index, previous_sentence = index, sentence
-    found = _find(slots, slot_rows, rows.token, sentences, lexicon)
+    found = _find(slots, slot_rows, rows.token, sentences, rows.terms[0], lexicon)
     row_of = dict(zip(rows.token, range(len(rows.token)), strict=True))
     words = dict(zip(rows.token, rows.word, strict=True))
 
@@ -280,16 +333,34 @@ def _find(
     slot_rows: list[int],
     tokens: list[int],
     sentences: list[int],
+    terms: int,
     lexicon: Lexicon,
 ) -> dict[str, list[_Found]]:
-    """`matcher._find` on the short string of slots: every match, grouped by theme."""
+    """`matcher._find` on the short string of slots: every match, grouped by theme, but the
+    cues, `also` and `unless` words of rules none of whose terms is in `terms`, the
+    `rule_bits` of the rules whose terms the text may hold: they decide nothing."""
     patterns = lexicon.patterns
+    context_bits = _context_bits(lexicon)
     found: dict[str, list[_Found]] = {}
     for slot, indexes in automaton_matches(slots, lexicon):
         row = slot_rows[slot]
         first, sentence = tokens[row], sentences[row]
         for index in indexes:
+            bits = context_bits[index]
+            if bits and not bits & terms:
+                continue
             pattern = patterns[index]
             last = first + len(pattern.keys) - 1
             found.setdefault(pattern.theme, []).append(_Found(pattern, first, last, sentence))
     return found
+
+
+def _context_bits(lexicon: Lexicon) -> list[int]:
+    """Per pattern, the `rule_bits` of its rule if it is a cue, `also` or `unless` word,
+    else 0."""
+    cache = lexicon.batch_cache()
+    if "context_bits" not in cache:
+        cache["context_bits"] = [
+            rule_bits([p.rule]) if p.role in CONTEXT_ROLES else 0 for p in lexicon.patterns
+        ]
+    return cache["context_bits"]

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import ahocorasick
 import yaml
@@ -49,6 +49,27 @@ WORD, PHRASE, EXCLUDE, TERM, CUE = "word", "phrase", "exclude", "term", "cue"
 ALSO, UNLESS = "also", "unless"
 COUNTED_ROLES = (WORD, PHRASE, TERM)  # the roles whose matches can become hits
 _RULE_ROLES = (TERM, CUE, ALSO, UNLESS)
+CONTEXT_ROLES = (CUE, ALSO, UNLESS)  # the roles whose matches only decide whether a term counts
+
+
+class AloneRoles(NamedTuple):
+    """What the entries matching a lone token of one key can do (`Lexicon.alone_roles`)."""
+
+    needed: bool  # an entry that is not a cue, an `also` or an `unless` word matches it
+    context_rules: int  # `rule_bits` of the rules of which it is a cue, `also` or `unless` word
+    term_rules: int  # `rule_bits` of the rules of which a term matches it
+
+
+RULE_BITS = 64
+
+
+def rule_bits(rules: Iterable[int]) -> int:
+    """The rules as bits of an unsigned 64-bit integer, rule r as bit r % 64: two rules may
+    share a bit, so a test for shared rules can say yes wrongly, never no."""
+    bits = 0
+    for rule in rules:
+        bits |= 1 << (rule % RULE_BITS)
+    return bits
 
 
 # --- the lexicon ---------------------------------------------------------------------------
@@ -209,13 +230,24 @@ class Lexicon:
             known[key] = key in exact or key.startswith(prefixes)
         return known[key]
 
-    def matches_alone(self, key: str) -> bool:
-        """Whether an entry matches a token of this key with no keyed token beside it (cached)."""
+    def alone_roles(self, key: str) -> AloneRoles:
+        """What the entries that match a token of this key with no keyed token beside it can
+        do (cached)."""
         if self._alone is None:
             self._alone = {}
-        if key not in self._alone:
-            self._alone[key] = next(self.automaton().iter(f" {key} "), None) is not None
-        return self._alone[key]
+        roles = self._alone.get(key)
+        if roles is None:
+            roles = self._alone[key] = self._find_alone_roles(key)
+        return roles
+
+    def _find_alone_roles(self, key: str) -> AloneRoles:
+        matches = self.automaton().iter(f" {key} ")
+        patterns = [self.patterns[i] for _, (_, indexes) in matches for i in indexes]
+        return AloneRoles(
+            needed=any(p.role not in CONTEXT_ROLES for p in patterns),
+            context_rules=rule_bits(p.rule for p in patterns if p.role in CONTEXT_ROLES),
+            term_rules=rule_bits(p.rule for p in patterns if p.role == TERM),
+        )
 
     def token_keys(self, words: list[str]) -> list[str]:
         """Matching keys of tokens, `UNMATCHABLE` for a word no entry can match.
