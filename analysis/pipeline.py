@@ -494,8 +494,13 @@ def _assemble(
     corpus = build_corpus(
         root, prepared(), report, keep_duplicates=keep_duplicates, keep_text=keep_text
     )
-    # The analysis covers the analysed documents only (duplicates are known at the end).
-    # As lists: iterating the Arrow-backed columns themselves took three times as long.
-    counted = set(corpus.analysed()["doc_id"].tolist())
-    leaving_out = set(corpus.documents["doc_id"].tolist()) - counted
+    # The analysis covers the analysed documents only (`Corpus.analysed`: duplicates are
+    # known at the end). The ids are unique, so those left out are the duplicates' ids, read
+    # off two columns rather than from a copy of the analysed rows (0.04 s of the run's end,
+    # when nothing else runs). As a list: iterating the Arrow-backed column itself took three
+    # times as long.
+    documents = corpus.documents
+    leaving_out: set[str] = set()
+    if not corpus.keep_duplicates:
+        leaving_out = set(documents["doc_id"][documents["is_duplicate"]].tolist())
     return PipelineResult(corpus, analyses.analysis(lexicon, leaving_out=leaving_out))

@@ -176,6 +176,6 @@ def document_theme_table(analysis: Analysis, documents: pd.DataFrame) -> pd.Data
     counts = counts_by_document(analysis).reset_index()
     meta = analysis.doc_tokens[["doc_id", "n_tokens"]]
     if "title" in documents.columns:
-        titles = documents.assign(doc_id=documents["doc_id"].astype(str))[["doc_id", "title"]]
+        titles = documents[["doc_id", "title"]].astype({"doc_id": str})  # not a whole copy
         meta = meta.merge(titles, on="doc_id", how="left")[["doc_id", "title", "n_tokens"]]
     return meta.merge(counts, on="doc_id", how="left")
