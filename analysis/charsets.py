@@ -116,6 +116,21 @@ def class_body(ranges: CodeRanges) -> str:
     )
 
 
+def any_run_of(ranges: CodeRanges) -> str:
+    """Regex matching any run of the ranges' characters, the empty one too, longest first
+    (what `[...]*` matches), in classes of two ranges at most where it can.
+
+    Python's regex compiler makes a class of three ranges or more past Latin-1 into a 64 KB
+    table, about 0.1 ms each time. The boilerplate phrases tolerate marks after each of 1,354
+    letters: written `A*(?:BA*)*` (the same runs, tried longest first), cleaning's patterns
+    compile in 0.14 s instead of 0.22 s, at the start of every process that cleans."""
+    ranges = tuple(ranges)
+    if not 2 < len(ranges) <= 4:
+        return f"[{class_body(ranges)}]*"
+    first, rest = class_body(ranges[:2]), class_body(ranges[2:])
+    return f"[{first}]*(?:[{rest}][{first}]*)*"
+
+
 def trie_body(strings: Iterable[str], char: Callable[[str], str] = re.escape) -> str:
     """Regex body matching any of `strings`, each character written as `char(c)`; where
     several match at one place, the longest is tried first.
