@@ -91,6 +91,21 @@ def without(ranges: CodeRanges, holes: CodeRanges) -> CodeRanges:
     return tuple((a, b) for a, b in pieces if a <= b)
 
 
+def common(ranges: CodeRanges, others: CodeRanges) -> CodeRanges:
+    """The code points in both (each sorted and disjoint), in one pass over the two."""
+    shared = []
+    i = j = 0
+    while i < len(ranges) and j < len(others):
+        (a, b), (c, d) = ranges[i], others[j]
+        if max(a, c) <= min(b, d):
+            shared.append((max(a, c), min(b, d)))
+        if b < d:
+            i += 1
+        else:
+            j += 1
+    return tuple(shared)
+
+
 def code_ranges(characters: str) -> CodeRanges:
     """The ranges of a set of characters (for `rust_class`)."""
     return tuple((ord(c), ord(c)) for c in sorted(set(characters)))

@@ -11,6 +11,7 @@ lone surrogates, which the exact path takes).
 from __future__ import annotations
 
 import gc
+import itertools
 import re
 import sys
 
@@ -21,6 +22,7 @@ from test_matcher import PROPERTY_LEXICON, VOCABULARY
 from test_pipeline import _mixed_corpus, assert_same_result
 
 from analysis import arabic, arabic_batch, config, pipeline
+from analysis.columns import common, without
 from analysis.corpus import clean_text, flag_duplicates, iter_documents
 from analysis.pipeline import DocumentProcessor, run_pipeline
 from analysis.themes import analyse_text, analyse_texts, default_lexicon, parse_lexicon
@@ -87,6 +89,29 @@ def test_rust_classes_hold_exactly_the_characters_python_regexes_match():
             if not 0xD800 <= c < 0xE000 and pattern.fullmatch(chr(c))
         }
         assert listed == matched, name
+
+
+def as_set(ranges) -> set[int]:
+    return {c for a, b in ranges for c in range(a, b + 1)}
+
+
+RANGES = st.lists(st.integers(0, 60), max_size=12, unique=True).map(
+    lambda ends: tuple((a, b) for a, b in zip(sorted(ends)[::2], sorted(ends)[1::2], strict=False))
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(RANGES, RANGES)
+def test_common_and_without_are_set_intersection_and_difference(ranges, others):
+    """Sorted, disjoint ranges in, sorted, disjoint ranges out: the classes `classes` works
+    out from the ones it reads."""
+    for result, expected in (
+        (common(ranges, others), as_set(ranges) & as_set(others)),
+        (without(ranges, others), as_set(ranges) - as_set(others)),
+    ):
+        assert as_set(result) == expected
+        assert all(a <= b for a, b in result)
+        assert all(b < c for (_, b), (c, _) in itertools.pairwise(result))
 
 
 # --- generated text ---------------------------------------------------------------------------
