@@ -6,11 +6,11 @@ the corpus in memory. The client only lists the corpus's files (`corpus.list_sou
 file is a shard that a worker reads itself (`ShardProcessor`: this process, local processes
 or a Dask cluster, through `analysis.parallel.map_ordered`), cleaning, fingerprinting and
 analysing every document of it with the one per-document function (`DocumentProcessor`),
-and sends back only what the tables need: metadata, counts, hits, a fingerprint, the audit,
-the file's load problems and its content digest. The client replays those in corpus order
-(problems, unique doc_ids, the content hash), so every engine gives the same tables as one
-loop over `iter_documents`. Duplicates are flagged centrally afterwards, since that needs
-every fingerprint.
+and sends back only what the tables need, as columns (`ShardDocuments`): metadata, counts,
+hits, fingerprints, the audit, the file's load problems and its content digest. The client
+replays those in corpus order (problems, unique doc_ids, the content hash), so every engine
+gives the same tables as one loop over `iter_documents`. Duplicates are flagged centrally
+afterwards, since that needs every fingerprint.
 """
 
 from __future__ import annotations
@@ -39,23 +39,27 @@ from analysis.corpus import (
 )
 from analysis.corpus.readers import ReadOptions, check_read, list_sources, read_file
 from analysis.corpus.table import (
+    CorpusTables,
+    PreparedColumns,
     PreparedDocument,
     UniqueIds,
-    build_corpus,
     clean_document,
     drop_texts,
     prepare_document,
+    prepared_columns,
 )
 from analysis.parallel import Engine, check_engine, map_ordered
 from analysis.themes import (
     Analysis,
     AnalysisRows,
     DocAnalysis,
+    HitColumns,
     KeyedBatch,
     Lexicon,
     analyse_text,
     analyse_texts,
     default_lexicon,
+    hit_columns,
     key_batch_later,
     load_lexicon,
     process_lexicon,
@@ -66,12 +70,8 @@ if TYPE_CHECKING:
 
 
 class DocumentResult(NamedTuple):
-    """What a worker sends back for one document: small, never the token list.
-
-    A named tuple, not a slotted dataclass: a dataclass with slots pickles through a Python
-    `__getstate__` and `__setstate__` that look up its fields every time, which took a
-    client 0.3 s to unpickle SaudiNewsNet's 30,676.
-    """
+    """What a worker makes of one document: small, never the token list (a shard's go back
+    to the client as columns, `ShardDocuments`)."""
 
     row: dict[str, Any]  # the documents-table row (texts only when asked to keep them)
     removed: list[Removal]
@@ -171,12 +171,50 @@ class Shard:
     options: ReadOptions
 
 
+class ShardDocuments(NamedTuple):
+    """A shard's documents as columns, in reading order: what the client's tables take.
+
+    Columns, not a `DocumentResult` per document: pickling SaudiNewsNet's 30,676 results
+    and their 102,000 hits took the workers 0.36 s and unpickling them the client 0.23 s
+    (0.10 and 0.07 s as columns), and the client made a row of each one.
+    """
+
+    prepared: PreparedColumns  # the rows, audits and fingerprints
+    n_tokens: list[int]
+    n_sentences: list[int]
+    hits: HitColumns
+
+
 @dataclass(frozen=True, slots=True)
 class ShardResult:
-    """A shard's documents and load problems in reading order, and its content digests."""
+    """A shard's load problems and documents in reading order, and its content digests.
 
-    events: list[Problem | DocumentResult]
+    `events` holds each problem in its place among the documents, and `None` in the place of
+    each document, whose columns are in `documents`, in the same order.
+    """
+
+    events: list[Problem | None]
+    documents: ShardDocuments
     digests: list[tuple[str, bytes]]
+
+
+def shard_result(
+    events: Sequence[Problem | DocumentResult], digests: list[tuple[str, bytes]]
+) -> ShardResult:
+    """The shard's result, its documents' results as columns."""
+    results = [e for e in events if isinstance(e, DocumentResult)]
+    prepared = prepared_columns(
+        [PreparedDocument(r.row, r.removed, r.fingerprint) for r in results]
+    )
+    analyses = [r.analysis for r in results]
+    documents = ShardDocuments(
+        prepared,
+        [a.n_tokens for a in analyses],
+        [a.n_sentences for a in analyses],
+        hit_columns(analyses),
+    )
+    markers = [None if isinstance(e, DocumentResult) else e for e in events]
+    return ShardResult(markers, documents, digests)
 
 
 @dataclass
@@ -246,7 +284,7 @@ class ShardProcessor:
             for document in read_file(shard.name, Path(shard.path), shard.options, report):
                 report.n_read += 1
                 report.events.append(self.document(document))
-            yield ShardResult(report.events, report.digests)
+            yield shard_result(report.events, report.digests)
 
     def _pipelined(self, shards: Iterable[Shard]) -> Iterator[ShardResult]:
         # Batch k's columns (tokens, fingerprints) are computed on a second thread while this
@@ -311,7 +349,7 @@ def _finished(
     """The results of the shards read whose batches are all filled, oldest first."""
     while read and not any(report is read[0] for report, _, _ in started):
         report = read.popleft()
-        yield ShardResult(report.events, report.digests)
+        yield shard_result(report.events, report.digests)
 
 
 @contextmanager
@@ -351,23 +389,26 @@ def _short_switch_interval(seconds: float = 0.0002) -> Iterator[None]:
 
 def replay_shards(
     root: Path, results: Iterable[ShardResult], report: LoadReport
-) -> Iterator[DocumentResult]:
+) -> Iterator[ShardDocuments]:
     """The shards' documents in corpus order, their problems and digests folded into
     `report`, and doc_ids made unique, exactly as one loop over `iter_documents` does."""
     ids = UniqueIds(report)
     for result in results:
         for name, digest in result.digests:
             report.note_digest(name, digest)
+        rows = result.documents.prepared.rows
+        doc_ids = rows.get("doc_id", [])
+        place = 0
         for event in result.events:
-            if isinstance(event, Problem):
+            if event is not None:
                 report.add(*event)
                 continue
             report.n_read += 1
-            row = event.row
-            new_id = ids.check(row["doc_id"], row["source_file"], row["record"])
+            new_id = ids.check(doc_ids[place], rows["source_file"][place], rows["record"][place])
             if new_id is not None:
-                row["doc_id"] = new_id
-            yield event
+                doc_ids[place] = new_id
+            place += 1
+        yield result.documents
     check_read(root, report)
 
 
@@ -475,25 +516,22 @@ def _resolve_lexicon(lexicon: Lexicon | Path | str | None) -> Lexicon:
 
 def _assemble(
     root: Path,
-    results: Iterable[DocumentResult],
+    shards: Iterable[ShardDocuments],
     report: LoadReport,
     lexicon: Lexicon,
     *,
     keep_duplicates: bool,
     keep_text: bool,
 ) -> PipelineResult:
-    """Collect per-document results (in corpus order) into the corpus and analysis tables,
-    each as the documents arrive (while workers are still busy with later ones)."""
+    """Collect the shards' documents (in corpus order) into the corpus and analysis tables,
+    each shard as it arrives (while workers are still busy with later ones)."""
     analyses = AnalysisRows()
-
-    def prepared() -> Iterator[PreparedDocument]:
-        for result in results:
-            analyses.add(result.row["doc_id"], result.analysis)  # its final, unique id
-            yield PreparedDocument(result.row, result.removed, result.fingerprint)
-
-    corpus = build_corpus(
-        root, prepared(), report, keep_duplicates=keep_duplicates, keep_text=keep_text
-    )
+    tables = CorpusTables()
+    for documents in shards:
+        doc_ids = documents.prepared.rows.get("doc_id", [])  # their final, unique ids
+        analyses.add_columns(doc_ids, documents.n_tokens, documents.n_sentences, documents.hits)
+        tables.add_columns(documents.prepared)
+    corpus = tables.corpus(root, report, keep_duplicates=keep_duplicates, keep_text=keep_text)
     # The analysis covers the analysed documents only (`Corpus.analysed`: duplicates are
     # known at the end). The ids are unique, so those left out are the duplicates' ids, read
     # off two columns rather than from a copy of the analysed rows (0.04 s of the run's end,

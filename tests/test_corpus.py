@@ -878,3 +878,47 @@ def test_word_counts_of_a_row_are_the_raw_and_clean_texts_counts(raw, text):
         "n_words_raw": corpus.word_count(raw),
         "n_words_clean": corpus.word_count(text),
     }
+
+
+# --- the corpus tables from columns ----------------------------------------------------------
+
+
+def _prepared_mix() -> list:
+    """Seeds, a copy of one, a text that cleaning empties, records with and without a record
+    number, a title and a date: every kind of row and audit the tables hold."""
+    from analysis.corpus.readers import Document
+    from analysis.corpus.table import prepare_document
+
+    seeds = list(iter_documents(config.SEEDS_DIR))
+    documents = [
+        *seeds,
+        Document("copy", "copy.txt", None, seeds[0].raw_text),  # a duplicate of the first
+        Document("chrome", "feed.json", 3, "جميع الحقوق محفوظة © 2015"),  # empty once cleaned
+        Document("dated", "feed.json", 4, "نص قصير.", title="عنوان", date=datetime(2015, 7, 1)),
+    ]
+    return [prepare_document(d) for d in documents]
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3, 100])
+@pytest.mark.parametrize("keep_text", [True, False])
+def test_corpus_tables_from_columns_equal_one_document_at_a_time(batch, keep_text):
+    """A pipeline's shards arrive as columns (`CorpusTables.add_columns`), load_corpus's
+    documents one by one: the same tables, dtypes, audit, warnings and duplicates."""
+    from analysis.corpus.readers import LoadReport
+    from analysis.corpus.table import CorpusTables, build_corpus, prepared_columns
+
+    prepared = _prepared_mix()
+    want_report, got_report = LoadReport(), LoadReport()
+    want = build_corpus(
+        Path("mix"), prepared, want_report, keep_duplicates=False, keep_text=keep_text
+    )
+    tables = CorpusTables()
+    tables.add_columns(prepared_columns([]))  # a shard of problems only
+    for start in range(0, len(prepared), batch):
+        tables.add_columns(prepared_columns(prepared[start : start + batch]))
+    got = tables.corpus(Path("mix"), got_report, keep_duplicates=False, keep_text=keep_text)
+    for table in ("documents", "audit", "problems"):
+        pd.testing.assert_frame_equal(getattr(got, table), getattr(want, table))
+    assert got.documents["is_duplicate"].sum() == 1
+    assert (got.documents["n_chars_clean"] == 0).sum() == 1
+    assert len(got.audit) > 0

@@ -255,11 +255,28 @@ def test_analysis_rows_equal_the_tables_built_at_once(monkeypatch, results, leav
 
     monkeypatch.setattr(matcher.AnalysisRows, "CHUNK", 2)
     doc_ids = [f"d{i}" for i in range(len(results))]
-    rows = matcher.AnalysisRows()
-    for doc_id, result in zip(doc_ids, results, strict=True):
-        rows.add(doc_id, result)
-    got = rows.analysis(parse_lexicon(PROPERTY_LEXICON), leaving_out=leaving_out)
     kept = [(d, r) for d, r in zip(doc_ids, results, strict=True) if d not in leaving_out]
     hits, tokens = _tables_at_once([d for d, _ in kept], [r for _, r in kept])
-    pd.testing.assert_frame_equal(got.hits, hits)
-    pd.testing.assert_frame_equal(got.doc_tokens, tokens)
+    for add in (_add_one_by_one, _add_as_columns):
+        rows = matcher.AnalysisRows()
+        add(rows, doc_ids, results)
+        got = rows.analysis(parse_lexicon(PROPERTY_LEXICON), leaving_out=leaving_out)
+        pd.testing.assert_frame_equal(got.hits, hits)
+        pd.testing.assert_frame_equal(got.doc_tokens, tokens)
+
+
+def _add_one_by_one(rows, doc_ids, results) -> None:
+    for doc_id, result in zip(doc_ids, results, strict=True):
+        rows.add(doc_id, result)
+
+
+def _add_as_columns(rows, doc_ids, results) -> None:
+    """In batches of three documents (a pipeline's shards), hits numbered in the batch."""
+    for start in range(0, len(results), 3):
+        batch = results[start : start + 3]
+        rows.add_columns(
+            doc_ids[start : start + 3],
+            [r.n_tokens for r in batch],
+            [r.n_sentences for r in batch],
+            matcher.hit_columns(batch),
+        )

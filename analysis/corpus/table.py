@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -185,26 +185,84 @@ def build_corpus(
     Duplicates are flagged here, centrally, since that needs every earlier fingerprint; each
     document as it arrives.
     """
-    rows = DocumentRows()
-    audit: list[tuple[str, int, str, str]] = []
-    flagger = DuplicateFlagger()  # as documents arrive: workers may still be busy
-    empty: list[dict[str, Any]] = []
+    tables = CorpusTables()
     for document in prepared:
-        doc_id = document.row["doc_id"]
-        rows.append(document.row)
-        audit.extend((doc_id, *removal) for removal in document.removed)
-        flagger.add(doc_id, document.fingerprint)
-        if document.row["n_chars_clean"] == 0:
-            empty.append(document.row)
-    # Warnings about content come after the loader's own problems, in document order, so the
-    # table is the same whichever engine produced the documents.
-    for row in empty:
-        location = "" if row["record"] is None else f"record {row['record']}"
-        report.add(row["source_file"], location, "warning", EMPTY_AFTER_CLEANING)
-    documents = documents_frame(rows, flagger.duplicates)
-    if not keep_text:
-        documents = documents.drop(columns=list(TEXT_COLUMNS))
-    return assemble_corpus(root, documents, audit, report, keep_duplicates=keep_duplicates)
+        tables.add(document)
+    return tables.corpus(root, report, keep_duplicates=keep_duplicates, keep_text=keep_text)
+
+
+class PreparedColumns(NamedTuple):
+    """Prepared documents as columns (a pipeline's shard): `PreparedDocument`'s fields, each
+    a list in document order, the rows as one list per column."""
+
+    rows: dict[str, list[Any]]  # column -> its values (no columns when there is no row)
+    removed: list[list[Removal]]
+    fingerprints: list[Fingerprint]
+
+
+def prepared_columns(documents: Sequence[PreparedDocument]) -> PreparedColumns:
+    """The documents' fields as columns (every row has the same columns, in one order)."""
+    columns = list(documents[0].row) if documents else []
+    return PreparedColumns(
+        {column: [d.row[column] for d in documents] for column in columns},
+        [d.removed for d in documents],
+        [d.fingerprint for d in documents],
+    )
+
+
+class CorpusTables:
+    """`build_corpus`'s tables, built as documents arrive: one at a time (`add`), or a batch
+    as columns (`add_columns`, a pipeline's shard); the same tables either way."""
+
+    def __init__(self) -> None:
+        self._rows = DocumentRows()
+        self._audit: list[tuple[str, int, str, str]] = []
+        self._flagger = DuplicateFlagger()  # as documents arrive: workers may still be busy
+        self._empty: list[tuple[str, int | None]] = []  # (source_file, record)
+
+    def add(self, document: PreparedDocument) -> None:
+        row = document.row
+        self._rows.append(row)
+        self._audit.extend((row["doc_id"], *removal) for removal in document.removed)
+        self._flagger.add(row["doc_id"], document.fingerprint)
+        if row["n_chars_clean"] == 0:
+            self._empty.append((row["source_file"], row["record"]))
+
+    def add_columns(self, documents: PreparedColumns) -> None:
+        rows = documents.rows
+        if not rows:
+            return
+        self._rows.extend(rows)
+        doc_ids = rows["doc_id"]
+        for doc_id, removed, print_ in zip(
+            doc_ids, documents.removed, documents.fingerprints, strict=True
+        ):
+            if removed:
+                self._audit.extend((doc_id, *removal) for removal in removed)
+            self._flagger.add(doc_id, print_)
+        self._empty.extend(
+            (source_file, record)
+            for source_file, record, n_chars in zip(
+                rows["source_file"], rows["record"], rows["n_chars_clean"], strict=True
+            )
+            if n_chars == 0
+        )
+
+    def corpus(
+        self, root: Path, report: LoadReport, *, keep_duplicates: bool, keep_text: bool = True
+    ) -> Corpus:
+        """The `Corpus` of every document added; call it once, when all are in."""
+        # Warnings about content come after the loader's own problems, in document order, so
+        # the table is the same whichever engine produced the documents.
+        for source_file, record in self._empty:
+            location = "" if record is None else f"record {record}"
+            report.add(source_file, location, "warning", EMPTY_AFTER_CLEANING)
+        documents = documents_frame(self._rows, self._flagger.duplicates)
+        if not keep_text:
+            documents = documents.drop(columns=list(TEXT_COLUMNS))
+        return assemble_corpus(
+            root, documents, self._audit, report, keep_duplicates=keep_duplicates
+        )
 
 
 def assemble_corpus(
@@ -292,6 +350,13 @@ class DocumentRows:
         self._rows.append(row)
         if len(self._rows) >= self.CHUNK:
             self._flush()
+
+    def extend(self, columns: dict[str, list[Any]]) -> None:
+        """Rows given as columns (a pipeline's shard), as one chunk of their own."""
+        import pandas as pd
+
+        self._flush()  # the rows appended before them stay before them
+        self._chunks.append(pd.DataFrame(columns, columns=list(DOCUMENT_COLUMNS[:-2])))
 
     def _flush(self) -> None:
         import pandas as pd

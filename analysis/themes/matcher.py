@@ -256,6 +256,28 @@ def _overlap(a: _Found, b: _Found) -> bool:
 
 # --- a corpus -------------------------------------------------------------------------------
 
+
+class HitColumns(NamedTuple):
+    """The hits of a batch of documents as columns (`Hit`'s fields after `doc`, the number of
+    the hit's document in the batch), in document order, then text order."""
+
+    doc: Sequence[int]
+    sentence: Sequence[int]
+    theme: Sequence[str]
+    entry: Sequence[str]
+    start: Sequence[int]
+    end: Sequence[int]
+    text: Sequence[str]
+
+
+def hit_columns(analyses: Iterable[DocAnalysis]) -> HitColumns:
+    """The hits of the documents' analyses, in order, as columns."""
+    rows = [(doc, *hit) for doc, analysis in enumerate(analyses) for hit in analysis.hits]
+    if not rows:
+        return HitColumns((), (), (), (), (), (), ())
+    return HitColumns(*zip(*rows, strict=True))
+
+
 HIT_COLUMNS = ["doc_id", "sentence", "theme", "entry", "match", "start", "end"]
 DOC_TOKEN_COLUMNS = ["doc_id", "n_tokens", "n_sentences"]
 
@@ -310,6 +332,30 @@ class AnalysisRows:
         self._tokens.append((doc_id, result.n_tokens, result.n_sentences))
         self._hits.extend(
             (doc_id, h.sentence, h.theme, h.entry, h.text, h.start, h.end) for h in result.hits
+        )
+        if len(self._tokens) >= self.CHUNK:
+            self._flush()
+
+    def add_columns(
+        self,
+        doc_ids: Sequence[str],
+        n_tokens: Sequence[int],
+        n_sentences: Sequence[int],
+        hits: HitColumns,
+    ) -> None:
+        """`add` for a batch of documents given as columns (a pipeline's shard)."""
+        self._tokens.extend(zip(doc_ids, n_tokens, n_sentences, strict=True))
+        self._hits.extend(
+            zip(
+                [doc_ids[i] for i in hits.doc],
+                hits.sentence,
+                hits.theme,
+                hits.entry,
+                hits.text,
+                hits.start,
+                hits.end,
+                strict=True,
+            )
         )
         if len(self._tokens) >= self.CHUNK:
             self._flush()
