@@ -323,18 +323,15 @@ class AnalysisRows:
     CHUNK = 8000  # documents: fewer, larger frames cost less in all (0.20 s against 0.24-0.30 s)
 
     def __init__(self) -> None:
-        self._hits: list[tuple[Any, ...]] = []
-        self._tokens: list[tuple[str, int, int]] = []
+        # The rows not in a chunk yet, column by column (`HIT_COLUMNS`, `DOC_TOKEN_COLUMNS`):
+        # a frame is made from columns in half the time it takes from rows.
+        self._hits: list[list[Any]] = [[] for _ in HIT_COLUMNS]
+        self._tokens: list[list[Any]] = [[] for _ in DOC_TOKEN_COLUMNS]
         self._hit_chunks: list[pd.DataFrame] = []
         self._token_chunks: list[pd.DataFrame] = []
 
     def add(self, doc_id: str, result: DocAnalysis) -> None:
-        self._tokens.append((doc_id, result.n_tokens, result.n_sentences))
-        self._hits.extend(
-            (doc_id, h.sentence, h.theme, h.entry, h.text, h.start, h.end) for h in result.hits
-        )
-        if len(self._tokens) >= self.CHUNK:
-            self._flush()
+        self.add_columns([doc_id], [result.n_tokens], [result.n_sentences], hit_columns([result]))
 
     def add_columns(
         self,
@@ -344,30 +341,24 @@ class AnalysisRows:
         hits: HitColumns,
     ) -> None:
         """`add` for a batch of documents given as columns (a pipeline's shard)."""
-        self._tokens.extend(zip(doc_ids, n_tokens, n_sentences, strict=True))
-        self._hits.extend(
-            zip(
-                [doc_ids[i] for i in hits.doc],
-                hits.sentence,
-                hits.theme,
-                hits.entry,
-                hits.text,
-                hits.start,
-                hits.end,
-                strict=True,
-            )
-        )
-        if len(self._tokens) >= self.CHUNK:
+        for column, values in zip(self._tokens, (doc_ids, n_tokens, n_sentences), strict=True):
+            column.extend(values)
+        hit_ids = [doc_ids[i] for i in hits.doc]
+        values = (hit_ids, hits.sentence, hits.theme, hits.entry, hits.text, hits.start, hits.end)
+        for column, new in zip(self._hits, values, strict=True):
+            column.extend(new)
+        if len(self._tokens[0]) >= self.CHUNK:
             self._flush()
 
     def _flush(self) -> None:
         # Only chunks with rows: an empty one has `object` text columns, which would make the
         # concatenation's `object` too.
-        if self._hits:
-            self._hit_chunks.append(_hits_frame(self._hits))
-        if self._tokens:
-            self._token_chunks.append(_doc_tokens_frame(self._tokens))
-        self._hits, self._tokens = [], []
+        if self._hits[0]:
+            self._hit_chunks.append(_frame(self._hits, HIT_COLUMNS, _HIT_TYPES))
+        if self._tokens[0]:
+            self._token_chunks.append(_frame(self._tokens, DOC_TOKEN_COLUMNS, _DOC_TOKEN_TYPES))
+        self._hits = [[] for _ in HIT_COLUMNS]
+        self._tokens = [[] for _ in DOC_TOKEN_COLUMNS]
 
     def analysis(self, lexicon: Lexicon, *, leaving_out: Collection[str] = ()) -> Analysis:
         """The tables of every document added but those in `leaving_out`; call it once."""
@@ -380,20 +371,28 @@ class AnalysisRows:
         )
 
 
+_HIT_TYPES = {"doc_id": "str", "sentence": "int64", "start": "int64", "end": "int64"}
+_DOC_TOKEN_TYPES = {"doc_id": "str", "n_tokens": "int64", "n_sentences": "int64"}
+
+
 def _hits_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.DataFrame(rows, columns=HIT_COLUMNS).astype(
-        {"doc_id": "str", "sentence": "int64", "start": "int64", "end": "int64"}
-    )
+    return pd.DataFrame(rows, columns=HIT_COLUMNS).astype(_HIT_TYPES)
 
 
 def _doc_tokens_frame(rows: list[tuple[str, int, int]]) -> pd.DataFrame:
     import pandas as pd
 
-    return pd.DataFrame(rows, columns=DOC_TOKEN_COLUMNS).astype(
-        {"doc_id": "str", "n_tokens": "int64", "n_sentences": "int64"}
-    )
+    return pd.DataFrame(rows, columns=DOC_TOKEN_COLUMNS).astype(_DOC_TOKEN_TYPES)
+
+
+def _frame(columns: list[list[Any]], names: list[str], types: dict[str, str]) -> pd.DataFrame:
+    """The frame `_hits_frame` or `_doc_tokens_frame` makes of the same rows, made of their
+    columns."""
+    import pandas as pd
+
+    return pd.DataFrame(dict(zip(names, columns, strict=True))).astype(types)
 
 
 def _concat(
