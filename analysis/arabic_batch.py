@@ -249,11 +249,29 @@ def sentence_starts(texts: Sequence[str], *, column: TextSeries | None = None) -
 
 
 def sentence_starts_later(
-    texts: Sequence[str], *, column: TextSeries | None = None
+    texts: Sequence[str], *, column: TextSeries | None = None, frame: pl.DataFrame | None = None
 ) -> Later[list[list[int]]]:
-    """`sentence_starts`' columns found now, its lists made when the result is called."""
+    """`sentence_starts`' columns found now, its lists made when the result is called;
+    `frame`: `sentence_frame(texts)`, when the caller found it already."""
+    column = text_series(texts, column)
+    sentences = sentence_frame(texts, column=column) if frame is None else frame
+
+    def lists() -> list[list[int]]:
+        found: list[list[int]] = [[] for _ in texts]
+        for doc, (starts,) in split_by_text(sentences, ["begin"]):
+            found[doc] = starts
+        for i in column.refused:
+            found[i] = arabic.sentence_starts(texts[i])
+        return found
+
+    return lists
+
+
+def sentence_frame(texts: Sequence[str], *, column: TextSeries | None = None) -> pl.DataFrame:
+    """Every sentence start of every text, as `arabic.sentence_starts` finds them: one row
+    each (`doc`, `begin`), in text order; none for a text polars cannot hold."""
     pl = polars()
-    series, refused = text_series(texts, column)
+    series, _ = text_series(texts, column)
     c = classes()
     stretch = pl.col("stretch")
     length = stretch.str.len_chars().cast(pl.Int64)
@@ -277,16 +295,7 @@ def sentence_starts_later(
         )
         .collect()
     )
-
-    def lists() -> list[list[int]]:
-        found: list[list[int]] = [[] for _ in texts]
-        for doc, (starts,) in split_by_text(sentences, ["begin"]):
-            found[doc] = starts
-        for i in refused:
-            found[i] = arabic.sentence_starts(texts[i])
-        return found
-
-    return lists
+    return sentences
 
 
 def offset_maps(

@@ -13,9 +13,10 @@ string per text for the automaton; the same `DocAnalysis` as the per-text functi
   the whole text's keys, minus the phrases crossing a sentence, which `_find` drops too;
   each slot maps back to its token index, so `_resolve`, the exclusions and the hits run
   unchanged (`matcher.counted_hits`).
-* Sentence starts come from `arabic_batch.sentence_starts`, and the offset maps of the texts
-  with keyed tokens and invisible characters from `arabic_batch.offset_maps` (polars, for the
-  whole batch).
+* Sentence starts come from `arabic_batch.sentence_frame` (each keyed token's sentence by an
+  as-of join on its start, `_with_sentences`), and the offset maps of the texts with keyed
+  tokens and invisible characters from `arabic_batch.offset_maps` (polars, for the whole
+  batch).
 * A text the columns cannot hold (`token_frame`'s `refused`) takes `analyse_text`.
 """
 
@@ -58,6 +59,7 @@ class _Rows(NamedTuple):
     start: list[int]  # offsets in the text with marks, tatweel and format controls removed
     end: list[int]
     terms: list[int]  # on every row, the `rule_bits` of the rules whose terms the text may hold
+    sentence: list[int]  # the token's sentence, if the text has no invisible characters
 
 
 class KeyedBatch(NamedTuple):
@@ -90,8 +92,9 @@ def key_batch_later(
     result is called."""
     column = text_series(texts, column)
     frame = token_frame(texts, holding=lexicon.searched_strings(), column=column)
-    keyed = _keyed_tokens(frame.tokens, lexicon)
-    starts = arabic_batch.sentence_starts_later(texts, column=column)
+    sentences = arabic_batch.sentence_frame(texts, column=column)
+    keyed = _with_sentences(_keyed_tokens(frame.tokens, lexicon), sentences)
+    starts = arabic_batch.sentence_starts_later(texts, column=column, frame=sentences)
     with_rows = keyed["doc"].unique(maintain_order=True).to_list()
     gaps = [doc for doc in with_rows if frame.invisible[doc]]
     offsets = arabic_batch.offset_maps_later(texts, gaps, column=column)
@@ -185,6 +188,18 @@ def _rule_bits_of(column: pl.Expr, bits: dict[int, int]) -> pl.Expr:
     return column.replace_strict(
         list(bits), list(bits.values()), default=0, return_dtype=pl.UInt64
     ).fill_null(0)
+
+
+def _with_sentences(keyed: pl.DataFrame, sentences: pl.DataFrame) -> pl.DataFrame:
+    """The keyed tokens with the number of their sentence in the text (`matcher._sentence_of`
+    of their start): the last sentence starting at or before the token. The starts are
+    offsets in the text and the tokens' in the text without its invisible characters, which
+    are the same offsets in a text without any; `_analyse` works the others out itself."""
+    pl = polars()
+    numbered = sentences.with_columns(sentence=pl.int_range(pl.len(), dtype=pl.Int64).over("doc"))
+    return keyed.join_asof(
+        numbered, left_on="start", right_on="begin", by="doc", check_sortedness=False
+    ).with_columns(pl.col("sentence").fill_null(0))
 
 
 def _key_table(words: pl.Series, lexicon: Lexicon) -> tuple[_KeyPairs, pl.DataFrame]:
@@ -288,7 +303,7 @@ def _key_pairs(lexicon: Lexicon) -> _KeyPairs:
 
 def _rows_by_doc(keyed: pl.DataFrame) -> dict[int, _Rows]:
     """Each text's keyed tokens: the columns as lists, cut where the text changes."""
-    columns = ["index", "word", "key", "start", "end", "terms"]
+    columns = ["index", "word", "key", "start", "end", "terms", "sentence"]
     return {doc: _Rows(*lists) for doc, lists in split_by_text(keyed, columns)}
 
 
@@ -304,10 +319,12 @@ def _analyse(
     lexicon: Lexicon,
 ) -> DocAnalysis:
     """One text's `DocAnalysis` from its keyed tokens (see the module docstring)."""
-    stripped_starts = [offsets.stripped(s) for s in starts] if offsets.gap_at else starts
+    sentences = rows.sentence
+    if offsets.gap_at:
+        stripped_starts = [offsets.stripped(s) for s in starts]
+        sentences = [_sentence_of(start, stripped_starts) for start in rows.start]
     slots: list[str] = []  # keys and separators
     slot_rows: list[int] = []  # the row of each slot, -1 for a separator
-    sentences = [_sentence_of(start, stripped_starts) for start in rows.start]
     previous_index = previous_sentence = -2
     for r, (index, key, sentence) in enumerate(zip(rows.token, rows.key, sentences, strict=True)):
         if index != previous_index + 1 or sentence != previous_sentence:
