@@ -57,9 +57,10 @@ class Classes(NamedTuple):
 def classes() -> Classes:
     """Python's classes, read off Python's own regexes run over every code point.
 
-    `other` is `arabic._OTHER_ALNUM`, `[^\\W_` and the Arabic blocks `]`: `\\w` without `_`
-    and those blocks; `digits` is what it and `\\d` share. Both are worked out from the
-    classes read, rather than read as well (0.05 s of every process's start)."""
+    `other` (`arabic._OTHER_ALNUM`: a word character that is not `_` and not in the Arabic
+    blocks, their digits apart) is `\\w` less those, and `digits` is what `other` and `\\d`
+    share: both are worked out from the classes read, not read again over every code point
+    (0.05 s of every process's start)."""
     word, decimal = python_class(r"\w+"), python_class(r"\d+")
     other = without(word, ((ord("_"), ord("_")), *ARABIC_BLOCKS_EXCEPT_DIGITS))
     return Classes(
