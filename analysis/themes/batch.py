@@ -225,7 +225,7 @@ def _key_table(words: pl.Series, lexicon: Lexicon) -> tuple[_KeyPairs, pl.DataFr
 
 def _keyed_words(words: list[str], lexicon: Lexicon, pairs: _KeyPairs) -> pl.DataFrame:
     """The words some entry can match, with their keys and what the keys can do
-    (`Lexicon.alone_roles`, `Lexicon.counts_alone`)."""
+    (`Lexicon.alone_roles`)."""
     pl = polars()
     keyed = [(w, k) for w, k in zip(words, lexicon.keys_of(words), strict=True) if k != UNMATCHABLE]
     roles = [lexicon.alone_roles(k) for _, k in keyed]
@@ -237,7 +237,7 @@ def _keyed_words(words: list[str], lexicon: Lexicon, pairs: _KeyPairs) -> pl.Dat
             "needed": [r.needed for r in roles],
             "context_rules": [r.context_rules for r in roles],
             "term_rules": [r.term_rules for r in roles],
-            "counts": [lexicon.counts_alone(k) for _, k in keyed],
+            "counts": [r.counts for r in roles],
         },
         schema={
             "word": pl.String,

@@ -55,6 +55,7 @@ CONTEXT_ROLES = (CUE, ALSO, UNLESS)  # the roles whose matches only decide wheth
 class AloneRoles(NamedTuple):
     """What the entries matching a lone token of one key can do (`Lexicon.alone_roles`)."""
 
+    counts: bool  # a word, phrase or term matches it (`COUNTED_ROLES`): its match may count
     needed: bool  # an entry that is not a cue, an `also` or an `unless` word matches it
     context_rules: int  # `rule_bits` of the rules of which it is a cue, `also` or `unless` word
     term_rules: int  # `rule_bits` of the rules of which a term matches it
@@ -131,7 +132,6 @@ class Lexicon:
     _candidate_re: Any = field(default=None, init=False, repr=False, compare=False)
     _form_res: Any = field(default=None, init=False, repr=False, compare=False)
     _alone: Any = field(default=None, init=False, repr=False, compare=False)
-    _counted_alone: Any = field(default=None, init=False, repr=False, compare=False)
     _batch: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -183,7 +183,6 @@ class Lexicon:
         state["_candidate_re"] = None
         state["_form_res"] = None
         state["_alone"] = None
-        state["_counted_alone"] = None
         state["_batch"] = None
         return state
 
@@ -217,19 +216,6 @@ class Lexicon:
             self._automaton = _build_automaton(self.patterns)
         return self._automaton
 
-    def counts_alone(self, key: str) -> bool:
-        """Whether a one-key entry that can count (a word, phrase or term, not a cue, an
-        `also`, an `unless` or an exclusion) matches a token of this key (cached)."""
-        if self._counted_alone is None:
-            counted = [p for p in self.patterns if p.role in COUNTED_ROLES and len(p.keys) == 1]
-            exact = frozenset(p.keys[0] for p in counted if not p.wildcard)
-            prefixes = tuple(sorted(p.keys[0] for p in counted if p.wildcard))
-            self._counted_alone = (exact, prefixes, {})
-        exact, prefixes, known = self._counted_alone
-        if key not in known:
-            known[key] = key in exact or key.startswith(prefixes)
-        return known[key]
-
     def alone_roles(self, key: str) -> AloneRoles:
         """What the entries that match a token of this key with no keyed token beside it can
         do (cached)."""
@@ -244,6 +230,7 @@ class Lexicon:
         matches = self.automaton().iter(f" {key} ")
         patterns = [self.patterns[i] for _, (_, indexes) in matches for i in indexes]
         return AloneRoles(
+            counts=any(p.role in COUNTED_ROLES for p in patterns),
             needed=any(p.role not in CONTEXT_ROLES for p in patterns),
             context_rules=rule_bits(p.rule for p in patterns if p.role in CONTEXT_ROLES),
             term_rules=rule_bits(p.rule for p in patterns if p.role == TERM),
