@@ -82,7 +82,7 @@ def test_rust_classes_hold_exactly_the_characters_python_regexes_match():
         "decimal": (classes.decimal, re.compile(r"\d")),
     }
     for name, (ranges, pattern) in tables.items():
-        listed = {c for a, b in ranges for c in range(a, b + 1)}
+        listed = as_set(ranges)
         matched = {
             c
             for c in range(sys.maxunicode + 1)
