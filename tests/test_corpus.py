@@ -486,6 +486,51 @@ def test_of_two_equally_good_originals_the_earlier_is_kept():
         assert flag_duplicates(dict(zip(texts, prints, strict=True))) == {"copy": "first"}
 
 
+def _flag_duplicates_by_hand(
+    prints: dict[str, Fingerprint], *, containment: float, max_postings: int
+) -> dict[str, str]:
+    """`flag_duplicates` written out: every kept document compared with each new one."""
+    kept: list[tuple[str, Fingerprint]] = []
+    found: dict[str, str] = {}
+    for doc_id, fp in prints.items():
+        if not fp.digest:
+            continue
+        same = [k for k, other in kept if other.digest == fp.digest]
+        if same:
+            found[doc_id] = same[0]
+            continue
+        if len(fp.chunks) >= 2:
+            # A sentence held by more than `max_postings` kept documents is not evidence.
+            evidence = {
+                c for c in fp.chunks if sum(c in o.chunks for _, o in kept) <= max_postings
+            }
+            counts = [(len(evidence & o.chunks), -i, k) for i, (k, o) in enumerate(kept)]
+            best = max(counts, default=(0, 0, ""))
+            if best[0] and best[0] >= containment * len(fp.chunks):
+                found[doc_id] = best[2]
+                continue
+        kept.append((doc_id, fp))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("abc"), st.frozensets(st.integers(0, 6), max_size=5)),
+        max_size=12,
+    ),
+    st.integers(1, 3),
+)
+def test_duplicates_are_those_found_by_comparing_every_pair(documents, max_postings):
+    """Sentences in one earlier document, in several, and in more than `max_postings`."""
+    prints = {
+        str(i): Fingerprint(digest + str(sorted(chunks)) if chunks else "", chunks)
+        for i, (digest, chunks) in enumerate(documents)
+    }
+    got = flag_duplicates(prints, containment=0.6, max_postings=max_postings)
+    assert got == _flag_duplicates_by_hand(prints, containment=0.6, max_postings=max_postings)
+
+
 # Characters where Python's and Rust's regexes disagree (`\s`: \x1c-\x1f, \x85), the
 # punctuation and sentence ends fingerprints drop, Arabic, digits, a lone surrogate.
 _FINGERPRINT_ALPHABET = [

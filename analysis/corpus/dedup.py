@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from typing import NamedTuple
@@ -193,7 +193,10 @@ class DuplicateFlagger:
         self.max_postings = max_postings
         self.duplicates: dict[str, str] = {}  # duplicate doc_id -> original doc_id
         self._by_digest: dict[str, str] = {}
-        self._postings: defaultdict[int, list[str]] = defaultdict(list)
+        # chunk -> the kept documents holding it: one doc_id as itself, several as a list.
+        # Most chunks occur in one document only; without a list each, SaudiNewsNet's
+        # 370,000 postings take 10 MB of the client's memory instead of 33 (tracemalloc).
+        self._postings: dict[int, str | list[str]] = {}
         self._kept: dict[str, int] = {}  # doc_id -> its place among the documents kept
 
     def add(self, doc_id: str, fp: Fingerprint) -> None:
@@ -210,13 +213,19 @@ class DuplicateFlagger:
             return
         self._by_digest[fp.digest] = doc_id
         self._kept[doc_id] = len(self._kept)
+        postings = self._postings
         for chunk in fp.chunks:
-            self._postings[chunk].append(doc_id)
+            docs = postings.setdefault(chunk, doc_id)
+            if docs is not doc_id:
+                if isinstance(docs, str):
+                    postings[chunk] = [docs, doc_id]
+                else:
+                    docs.append(doc_id)
 
 
 def _best_container(
     chunks: frozenset[int],
-    postings: Mapping[int, list[str]],
+    postings: Mapping[int, str | list[str]],
     kept: Mapping[str, int],
     containment: float,
     cap: int,
@@ -226,7 +235,11 @@ def _best_container(
     shared: Counter[str] = Counter()
     for chunk in chunks:
         docs = postings.get(chunk)
-        if docs and len(docs) <= cap:
+        if docs is None:
+            continue
+        if isinstance(docs, str):
+            shared[docs] += 1
+        elif len(docs) <= cap:
             shared.update(docs)
     if not shared:
         return None
