@@ -501,9 +501,7 @@ def _flag_duplicates_by_hand(
             continue
         if len(fp.chunks) >= 2:
             # A sentence held by more than `max_postings` kept documents is not evidence.
-            evidence = {
-                c for c in fp.chunks if sum(c in o.chunks for _, o in kept) <= max_postings
-            }
+            evidence = {c for c in fp.chunks if sum(c in o.chunks for _, o in kept) <= max_postings}
             counts = [(len(evidence & o.chunks), -i, k) for i, (k, o) in enumerate(kept)]
             best = max(counts, default=(0, 0, ""))
             if best[0] and best[0] >= containment * len(fp.chunks):

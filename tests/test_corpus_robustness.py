@@ -7,6 +7,7 @@ the good documents are still counted.
 
 from __future__ import annotations
 
+import io
 import json
 import struct
 import subprocess
@@ -19,7 +20,7 @@ import pytest
 from test_corpus import BODY, BODY_2  # the same two article bodies as the loader's tests
 
 from analysis import config
-from analysis.corpus import CorpusError, iter_documents, load_corpus
+from analysis.corpus import CorpusError, iter_documents, load_corpus, sources
 
 BODY_3 = "وقالت وزارة الصحة إن حملة التطعيم ستشمل جميع المدارس في المملكة خلال الشهر المقبل."
 
@@ -284,6 +285,71 @@ def test_encrypted_or_unsupported_members_are_one_problem_each(tmp_path):
     result = cli("themes", str(tmp_path), "--format", "csv", check_rc=0)
     assert len(result.stdout.strip().splitlines()) == 1 + 3
     assert "mixed.zip!locked.txt" in result.stderr
+
+
+def _deflated_archive(tmp_path: Path) -> Path:
+    path = tmp_path / "deflated.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("a.json", json.dumps([{"text": BODY}] * 20, ensure_ascii=False))
+        archive.writestr("b.txt", BODY_2, compress_type=zipfile.ZIP_STORED)
+    return path
+
+
+def _member_read(path: Path, name: str, *, in_place: bool) -> bytes | str:
+    data = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        member = archive.getinfo(name)
+        return sources.read_member(archive, member, 1 << 20, data if in_place else None)
+
+
+def test_a_deflated_member_is_inflated_from_the_archive_bytes_as_zipfile_inflates_it(tmp_path):
+    path = _deflated_archive(tmp_path)
+    with zipfile.ZipFile(path) as archive:
+        member, want = archive.getinfo("a.json"), archive.read("a.json")
+        stored = archive.getinfo("b.txt")
+    data = path.read_bytes()
+    assert sources._inflated_in_place(data, member, 1 << 20) == want  # ISA-L's path
+    assert sources._inflated_in_place(data, stored, 1 << 20) is None  # not deflated
+    assert sources._inflated_in_place(data, member, len(want) - 1) is None  # over the limit
+    assert _member_read(path, "a.json", in_place=True) == want
+    assert _member_read(path, "b.txt", in_place=True) == BODY_2.encode()
+
+
+def _corrupt(path: Path, name: str, *, stream: bool = False, crc: bool = False) -> None:
+    """Flip bytes inside a member's deflate stream, or change its CRC-32 in both headers."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        member = archive.getinfo(name)
+    if stream:
+        start = member.header_offset + 30 + len(name.encode())
+        for i in range(start + 2, start + 12):
+            data[i] ^= 0xFF
+    if crc:
+        central = data.find(b"PK\x01\x02")
+        while data[central + 46 : central + 46 + len(name)] != name.encode():
+            central = data.find(b"PK\x01\x02", central + 4)
+        struct.pack_into("<I", data, member.header_offset + 14, member.CRC ^ 1)
+        struct.pack_into("<I", data, central + 16, member.CRC ^ 1)
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", [{"stream": True}, {"crc": True}])
+def test_a_damaged_deflated_member_gives_zipfiles_message_either_way(tmp_path, damage):
+    """ISA-L never reads what zlib would refuse: the member falls back to `zipfile`, whose
+    message names the problem, with or without the archive's bytes at hand."""
+    path = _deflated_archive(tmp_path)
+    _corrupt(path, "a.json", **damage)
+    got = _member_read(path, "a.json", in_place=True)
+    assert isinstance(got, str) and got.startswith("unreadable archive member:")
+    assert got == _member_read(path, "a.json", in_place=False)
+
+
+def test_without_isal_a_deflated_member_is_read_by_zipfile(tmp_path, monkeypatch):
+    path = _deflated_archive(tmp_path)
+    want = _member_read(path, "a.json", in_place=True)
+    monkeypatch.setattr(sources, "isal_zlib", None)
+    assert sources._inflated_in_place(path.read_bytes(), zipfile.ZipInfo("a.json"), 1) is None
+    assert _member_read(path, "a.json", in_place=True) == want
 
 
 # --------------------------------------------------------------------------- 10 size, binary

@@ -360,7 +360,7 @@ def _read_zip(
                     "unsafe member name: points outside the archive (read in place, "
                     "nothing extracted)",
                 )
-            member_data = read_member(archive, member, options.max_bytes)
+            member_data = read_member(archive, member, options.max_bytes, data)
             if isinstance(member_data, str):
                 report.add(member_name, "", "error", member_data)
                 continue
