@@ -110,7 +110,9 @@ def counted_hits(
         if theme_id in lexicon.excluded_forms:
             theme_found = _spelled_right(theme_found, theme_id, words, lexicon)
         for f in _resolve(theme_found, lexicon.rules):
-            start, end = span(f.first)[0], span(f.last)[1]
+            start, end = span(f.first)
+            if f.last != f.first:  # most hits are one token: its span is the hit's
+                end = span(f.last)[1]
             hits.append(Hit(f.sentence, theme_id, f.pattern.entry, start, end, text[start:end]))
     hits.sort(key=lambda h: (h.start, h.end, h.theme))
     return hits
