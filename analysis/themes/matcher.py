@@ -365,8 +365,8 @@ class AnalysisRows:
     def analysis(self, lexicon: Lexicon, *, leaving_out: Collection[str] = ()) -> Analysis:
         """The tables of every document added but those in `leaving_out`; call it once."""
         self._flush()
-        hits = _concat(self._hit_chunks, leaving_out, _hits_frame)
-        doc_tokens = _concat(self._token_chunks, leaving_out, _doc_tokens_frame)
+        hits = _concat(self._hit_chunks, leaving_out, HIT_COLUMNS, _HIT_TYPES)
+        doc_tokens = _concat(self._token_chunks, leaving_out, DOC_TOKEN_COLUMNS, _DOC_TOKEN_TYPES)
         self._hit_chunks, self._token_chunks = [], []
         return Analysis(
             hits, doc_tokens, list(lexicon.themes), lexicon.version, lexicon.content_hash
@@ -377,21 +377,8 @@ _HIT_TYPES = {"doc_id": "str", "sentence": "int64", "start": "int64", "end": "in
 _DOC_TOKEN_TYPES = {"doc_id": "str", "n_tokens": "int64", "n_sentences": "int64"}
 
 
-def _hits_frame(rows: list[tuple[Any, ...]]) -> pd.DataFrame:
-    import pandas as pd
-
-    return pd.DataFrame(rows, columns=HIT_COLUMNS).astype(_HIT_TYPES)
-
-
-def _doc_tokens_frame(rows: list[tuple[str, int, int]]) -> pd.DataFrame:
-    import pandas as pd
-
-    return pd.DataFrame(rows, columns=DOC_TOKEN_COLUMNS).astype(_DOC_TOKEN_TYPES)
-
-
 def _frame(columns: list[list[Any]], names: list[str], types: dict[str, str]) -> pd.DataFrame:
-    """The frame `_hits_frame` or `_doc_tokens_frame` makes of the same rows, made of their
-    columns."""
+    """A table of the rows given column by column (`HIT_COLUMNS` or `DOC_TOKEN_COLUMNS`)."""
     import pandas as pd
 
     return pd.DataFrame(dict(zip(names, columns, strict=True))).astype(types)
@@ -400,16 +387,19 @@ def _frame(columns: list[list[Any]], names: list[str], types: dict[str, str]) ->
 def _concat(
     chunks: list[pd.DataFrame],
     leaving_out: Collection[str],
-    frame_of: Callable[[list[Any]], pd.DataFrame],
+    names: list[str],
+    types: dict[str, str],
 ) -> pd.DataFrame:
     """The chunks as one table without the rows of `leaving_out`'s documents; a table with
-    no rows is `frame_of([])`, the table built from no rows, whatever the chunks' dtypes."""
+    no rows has the columns `names`, typed by `types` (the text columns `object`), whatever
+    the chunks' dtypes."""
     import pandas as pd
 
-    frame = pd.concat(chunks, ignore_index=True) if chunks else frame_of([])
+    frame = pd.concat(chunks, ignore_index=True) if chunks else pd.DataFrame(columns=names)
     if leaving_out:
         frame = frame[~frame["doc_id"].isin(leaving_out)].reset_index(drop=True)
-    return frame if len(frame) else frame_of([])
+    # Not `_frame` of empty columns: a column without values or type would be float64.
+    return frame if len(frame) else pd.DataFrame(columns=names).astype(types)
 
 
 class LexiconAnalyser:
