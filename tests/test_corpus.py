@@ -579,7 +579,10 @@ def test_load_corpus_excludes_duplicates_unless_kept(tmp_path):
     assert corpus.documents["duplicate_of"].fillna("-").tolist() == ["-", "a"]
     assert corpus.documents["is_duplicate"].tolist() == [False, True]
     assert corpus.analysed()["doc_id"].tolist() == ["a"]
-    assert load_corpus(tmp_path, keep_duplicates=True).analysed()["doc_id"].tolist() == ["a", "b"]
+    assert corpus.left_out() == {"b"}
+    kept = load_corpus(tmp_path, keep_duplicates=True)
+    assert kept.analysed()["doc_id"].tolist() == ["a", "b"]
+    assert kept.left_out() == set()
 
 
 # --------------------------------------------------------------------------- loading

@@ -62,6 +62,15 @@ class Corpus:
             return self.documents
         return self.documents[~self.documents["is_duplicate"]]
 
+    def left_out(self) -> set[str]:
+        """The doc_ids of the rows `analysed` leaves out, read off two columns rather than
+        from a copy of the rows (0.04 s at the end of a SaudiNewsNet run)."""
+        if self.keep_duplicates:
+            return set()
+        documents = self.documents
+        # As a list: iterating the Arrow-backed column itself took three times as long.
+        return set(documents["doc_id"][documents["is_duplicate"]].tolist())
+
 
 TEXT_COLUMNS = ("raw_text", "text")
 EMPTY_AFTER_CLEANING = "empty after cleaning: every line was boilerplate"
