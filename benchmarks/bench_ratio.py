@@ -25,6 +25,7 @@ import contextlib
 import dataclasses
 import hashlib
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -35,6 +36,7 @@ import time
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
+from typing import NamedTuple
 
 import psutil
 
@@ -89,10 +91,18 @@ def _wait_for_workers(address: str, workers: int) -> None:
         client.wait_for_workers(workers, timeout=120)
 
 
-def run_command(
-    command: list[str], out: Path, extra: Sequence[psutil.Process] = ()
-) -> tuple[float, int, int, str]:
-    """Seconds, peak RSS (the command's tree plus `extra` trees), return code, stderr."""
+class CommandRun(NamedTuple):
+    seconds: float
+    cpu: float  # user + system seconds of the command's tree and of `extra` while it ran
+    peak: int  # peak RSS of the command's tree plus `extra` trees
+    code: int
+    stderr: str
+
+
+def run_command(command: list[str], out: Path, extra: Sequence[psutil.Process] = ()) -> CommandRun:
+    """Run `command` (stdout to `out`), sampling the RSS of its tree and of `extra`."""
+    children_before = _children_cpu()
+    extra_before = [_cpu(p) for p in extra]
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err, out.open("wb") as stdout:
         proc = subprocess.Popen(command, stdout=stdout, stderr=err, cwd=bp.PROJECT_ROOT)
@@ -102,15 +112,37 @@ def run_command(
             peak = max(peak, trees.sample())
             time.sleep(bp._RSS_SAMPLE_SECONDS)
         seconds = time.perf_counter() - start
+        # The command and the workers it waited for are reaped: their CPU is now counted
+        # among this process's children; a Dask cluster's processes are still running.
+        cpu = _children_cpu() - children_before
+        cpu += sum(_cpu(p) - before for p, before in zip(extra, extra_before, strict=True))
         err.seek(0)
-        return seconds, peak, proc.returncode, err.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+        return CommandRun(seconds, cpu, peak, proc.returncode, stderr)
 
 
-def one_run(config: str, corpus: Path, folder: Path, index: int) -> tuple[float, int, str]:
-    """(seconds, peak RSS, sha256 of the CSV or '') of one configuration."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+class Run(NamedTuple):
+    seconds: float
+    peak: int
+    digest: str  # sha256 of the CSV, '' for the peer
+    cpu: float  # NaN for the peer, whose job times only its own work on one thread
+
+
+def one_run(config: str, corpus: Path, folder: Path, index: int) -> Run:
+    """Seconds, peak RSS, CSV digest and CPU seconds of one configuration."""
     if config == "peer":
         m = bp.measure_job("peer", corpus, WHOLE, 1)
-        return m.seconds, m.peak_rss, ""
+        return Run(m.seconds, m.peak_rss, "", float("nan"))
     command = [sys.executable, "-m", "analysis", "themes", str(corpus), "--format", "csv"]
     out = folder / f"{config.replace(' ', '_').replace('=', '')}-{index}.csv"
     if config == "cli dask 2w":
@@ -119,10 +151,10 @@ def one_run(config: str, corpus: Path, folder: Path, index: int) -> tuple[float,
     else:
         workers = config.split("=")[1]
         result = run_command([*command, "--workers", workers], out)
-    seconds, peak, code, err = result
-    if code != 0:
-        raise RuntimeError(f"{config} failed: {err.strip().splitlines()[-1:]}")
-    return seconds, peak, hashlib.sha256(out.read_bytes()).hexdigest()
+    if result.code != 0:
+        raise RuntimeError(f"{config} failed: {result.stderr.strip().splitlines()[-1:]}")
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    return Run(result.seconds, result.peak, digest, result.cpu)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -140,32 +172,46 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()
     print(f"corpus {args.corpus}  cpus {os.cpu_count()}  load {load[0]:.2f} {load[1]:.2f}")
     print(f"python {sys.version.split()[0]}  rounds {args.repeat} (alternating, median)\n")
-    runs: dict[str, list[tuple[float, int, str]]] = {c: [] for c in configs}
+    runs: dict[str, list[Run]] = {c: [] for c in configs}
     folder = Path(tempfile.mkdtemp(prefix="bench-ratio-"))
     try:
         for index in range(args.repeat):
             for config in configs:
                 runs[config].append(one_run(config, args.corpus, folder, index))
-                seconds, peak, _ = runs[config][-1]
-                print(f"  round {index + 1} {config:<12} {seconds:7.2f} s {peak / bp.MB:6.0f} MB")
+                run = runs[config][-1]
+                print(
+                    f"  round {index + 1} {config:<12} {run.seconds:7.2f} s"
+                    f" {run.peak / bp.MB:6.0f} MB  cpu {run.cpu:6.2f} s"
+                )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    print_ratios(runs)
+    print_ratios(runs, os.cpu_count() or 1)
     if not args.no_stages:
         print_stages(args.corpus)
     print(f"\nload at the end {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
     return 0
 
 
-def print_ratios(runs: dict[str, list[tuple[float, int, str]]]) -> None:
-    peer = statistics.median(s for s, _, _ in runs["peer"]) if runs.get("peer") else float("nan")
-    digests = {d for config, rs in runs.items() if config != "peer" for _, _, d in rs}
-    print(f"\n{'config':<12} {'median s':>9} {'runs':>22} {'peak MB':>8} {'vs peer':>8}")
+def print_ratios(runs: dict[str, list[Run]], cpus: int) -> None:
+    """The table of medians. `cpu s` is the CPU the command used (its processes, and a Dask
+    cluster's while it ran); spread over `cpus` cores without a moment idle, it could not
+    end sooner than `cpu s / cpus`, so `peer / that` bounds the ratio on this machine."""
+    peer = statistics.median(r.seconds for r in runs["peer"]) if runs.get("peer") else float("nan")
+    digests = {r.digest for config, rs in runs.items() if config != "peer" for r in rs}
+    print(
+        f"\n{'config':<12} {'median s':>9} {'runs':>22} {'peak MB':>8} {'vs peer':>8}"
+        f" {'cpu s':>7} {f'cpu/{cpus}':>7} {'bound':>7}"
+    )
     for config, rs in runs.items():
-        median = statistics.median(s for s, _, _ in rs)
-        seconds = " ".join(f"{s:.1f}" for s, _, _ in rs)
-        peak = max(r for _, r, _ in rs) / bp.MB
-        print(f"{config:<12} {median:9.2f} {seconds:>22} {peak:8.0f} {peer / median:7.2f}x")
+        median = statistics.median(r.seconds for r in rs)
+        seconds = " ".join(f"{r.seconds:.1f}" for r in rs)
+        peak = max(r.peak for r in rs) / bp.MB
+        cpu = statistics.median(r.cpu for r in rs)
+        floor = cpu / cpus
+        print(
+            f"{config:<12} {median:9.2f} {seconds:>22} {peak:8.0f} {peer / median:7.2f}x"
+            f" {cpu:7.2f} {floor:7.2f} {peer / floor:6.2f}x"
+        )
     same = "identical" if len(digests) <= 1 else f"DIFFERENT ({len(digests)} digests)"
     print(f"CSV output of every command run: {same} ({next(iter(digests), '')[:16]})")
 
