@@ -24,6 +24,7 @@ import argparse
 import contextlib
 import dataclasses
 import hashlib
+import math
 import os
 import resource
 import shutil
@@ -179,9 +180,10 @@ def main(argv: list[str] | None = None) -> int:
             for config in configs:
                 runs[config].append(one_run(config, args.corpus, folder, index))
                 run = runs[config][-1]
+                cpu = "" if math.isnan(run.cpu) else f"  cpu {run.cpu:6.2f} s"
                 print(
                     f"  round {index + 1} {config:<12} {run.seconds:7.2f} s"
-                    f" {run.peak / bp.MB:6.0f} MB  cpu {run.cpu:6.2f} s"
+                    f" {run.peak / bp.MB:6.0f} MB{cpu}"
                 )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -207,11 +209,10 @@ def print_ratios(runs: dict[str, list[Run]], cpus: int) -> None:
         seconds = " ".join(f"{r.seconds:.1f}" for r in rs)
         peak = max(r.peak for r in rs) / bp.MB
         cpu = statistics.median(r.cpu for r in rs)
-        floor = cpu / cpus
-        print(
-            f"{config:<12} {median:9.2f} {seconds:>22} {peak:8.0f} {peer / median:7.2f}x"
-            f" {cpu:7.2f} {floor:7.2f} {peer / floor:6.2f}x"
+        bound = (
+            "" if math.isnan(cpu) else f" {cpu:7.2f} {cpu / cpus:7.2f} {peer * cpus / cpu:6.2f}x"
         )
+        print(f"{config:<12} {median:9.2f} {seconds:>22} {peak:8.0f} {peer / median:7.2f}x{bound}")
     same = "identical" if len(digests) <= 1 else f"DIFFERENT ({len(digests)} digests)"
     print(f"CSV output of every command run: {same} ({next(iter(digests), '')[:16]})")
 
