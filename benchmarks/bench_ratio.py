@@ -26,7 +26,6 @@ import dataclasses
 import hashlib
 import math
 import os
-import resource
 import shutil
 import socket
 import statistics
@@ -83,6 +82,7 @@ def dask_cluster(workers: int = 2) -> Iterator[tuple[str, list[psutil.Process]]]
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+                proc.wait()  # reaped here, not by a later Popen inside a timed run
 
 
 def _wait_for_workers(address: str, workers: int) -> None:
@@ -102,29 +102,29 @@ class CommandRun(NamedTuple):
 
 def run_command(command: list[str], out: Path, extra: Sequence[psutil.Process] = ()) -> CommandRun:
     """Run `command` (stdout to `out`), sampling the RSS of its tree and of `extra`."""
-    children_before = _children_cpu()
     extra_before = [_cpu(p) for p in extra]
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err, out.open("wb") as stdout:
         proc = subprocess.Popen(command, stdout=stdout, stderr=err, cwd=bp.PROJECT_ROOT)
         trees = bp.TreeRss([psutil.Process(proc.pid), *extra])
         peak = 0
-        while proc.poll() is None:
+        # Reaped by `wait4`, the command reports its own CPU and that of the processes it
+        # waited for (its workers): no other child of this process is counted, as one
+        # reaped meanwhile would be in `getrusage(RUSAGE_CHILDREN)`.
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
             peak = max(peak, trees.sample())
             time.sleep(bp._RSS_SAMPLE_SECONDS)
         seconds = time.perf_counter() - start
-        # The command and the workers it waited for are reaped: their CPU is now counted
-        # among this process's children; a Dask cluster's processes are still running.
-        cpu = _children_cpu() - children_before
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        cpu = usage.ru_utime + usage.ru_stime
+        # A Dask cluster's processes are still running: their CPU while the command ran.
         cpu += sum(_cpu(p) - before for p, before in zip(extra, extra_before, strict=True))
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
         return CommandRun(seconds, cpu, peak, proc.returncode, stderr)
-
-
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
 
 
 def _cpu(process: psutil.Process) -> float:
