@@ -75,9 +75,10 @@ def dask_cluster(workers: int = 2) -> Iterator[tuple[str, list[psutil.Process]]]
         _wait_for_workers(address, workers)
         yield address, [psutil.Process(p.pid) for p in procs]
     finally:
+        # Workers first, each gone before the scheduler is stopped: a worker told to stop
+        # after the scheduler was gone sometimes spent 20 s trying to say goodbye to it.
         for proc in reversed(procs):
             proc.terminate()
-        for proc in procs:
             try:
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
