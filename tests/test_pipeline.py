@@ -190,15 +190,16 @@ def test_a_dask_scheduler_never_imports_the_pipeline(single, tmp_path):
                 "'analysis.pipeline', 'analysis.corpus', 'analysis.themes')]",
             )
     finally:
+        # The worker gone before the scheduler is stopped: stopped after it, a worker
+        # sometimes spent 20 s trying to reach it.
         for process in (worker, scheduler):
             if process is not None:
                 process.terminate()
-        for process in (worker, scheduler):
-            if process is not None:
                 try:
                     process.wait(timeout=20)
                 except subprocess.TimeoutExpired:
                     process.kill()
+                    process.wait()
     assert_same_result(result, single)
     assert imported == [True, False, False, False]
 
