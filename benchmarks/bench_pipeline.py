@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from fractions import Fraction
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import psutil
 
@@ -339,7 +340,7 @@ def measure_command(
     for _ in range(repeat):
         command = [sys.executable, *COMMANDS[entry], str(path), "--format", "csv"]
         command += ["--workers", str(workers)]
-        seconds, peak, code, err = _run_sampled(command)
+        seconds, _, peak, code, err = run_sampled(command)
         if code != 0:
             note = (err.strip().splitlines() or ["failed"])[-1][:90]
             return Measure(f"cli w={workers}", str(fraction), float("nan"), 0, 0, 0, 0, note)
@@ -362,19 +363,46 @@ COMMANDS = {
 }
 
 
-def _run_sampled(command: list[str]) -> tuple[float, int, int, str]:
-    """Run a command to the end; return seconds, peak tree RSS, return code and stderr."""
+class CommandRun(NamedTuple):
+    seconds: float
+    cpu: float  # user + system seconds of the command's tree and of `extra` while it ran
+    peak: int  # peak RSS of the command's tree plus `extra` trees
+    code: int
+    stderr: str
+
+
+def run_sampled(
+    command: list[str], *, stdout: Any = subprocess.DEVNULL, extra: Sequence[psutil.Process] = ()
+) -> CommandRun:
+    """Run a command to the end, sampling the RSS of its tree and of the `extra` trees."""
+    extra_before = [_cpu(p) for p in extra]
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, cwd=PROJECT_ROOT)
-        trees = TreeRss([psutil.Process(proc.pid)])
+        proc = subprocess.Popen(command, stdout=stdout, stderr=err, cwd=PROJECT_ROOT)
+        trees = TreeRss([psutil.Process(proc.pid), *extra])
         peak = 0
-        while proc.poll() is None:
+        # Reaped by `wait4`, the command reports its own CPU and that of the processes it
+        # waited for (its workers): no other child of this process is counted, as one
+        # reaped meanwhile would be in `getrusage(RUSAGE_CHILDREN)`.
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
             peak = max(peak, trees.sample())
             time.sleep(_RSS_SAMPLE_SECONDS)
         seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait
+        cpu = usage.ru_utime + usage.ru_stime
+        # A Dask cluster's processes are still running: their CPU while the command ran.
+        cpu += sum(_cpu(p) - before for p, before in zip(extra, extra_before, strict=True))
         err.seek(0)
-        return seconds, peak, proc.returncode, err.read().decode("utf-8", "replace")
+        stderr = err.read().decode("utf-8", "replace")
+        return CommandRun(seconds, cpu, peak, proc.returncode, stderr)
+
+
+def _cpu(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
 
 
 class TreeRss:

@@ -32,7 +32,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
@@ -93,44 +92,12 @@ def _wait_for_workers(address: str, workers: int) -> None:
         client.wait_for_workers(workers, timeout=120)
 
 
-class CommandRun(NamedTuple):
-    seconds: float
-    cpu: float  # user + system seconds of the command's tree and of `extra` while it ran
-    peak: int  # peak RSS of the command's tree plus `extra` trees
-    code: int
-    stderr: str
-
-
-def run_command(command: list[str], out: Path, extra: Sequence[psutil.Process] = ()) -> CommandRun:
-    """Run `command` (stdout to `out`), sampling the RSS of its tree and of `extra`."""
-    extra_before = [_cpu(p) for p in extra]
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as err, out.open("wb") as stdout:
-        proc = subprocess.Popen(command, stdout=stdout, stderr=err, cwd=bp.PROJECT_ROOT)
-        trees = bp.TreeRss([psutil.Process(proc.pid), *extra])
-        peak = 0
-        # Reaped by `wait4`, the command reports its own CPU and that of the processes it
-        # waited for (its workers): no other child of this process is counted, as one
-        # reaped meanwhile would be in `getrusage(RUSAGE_CHILDREN)`.
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            peak = max(peak, trees.sample())
-            time.sleep(bp._RSS_SAMPLE_SECONDS)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        cpu = usage.ru_utime + usage.ru_stime
-        # A Dask cluster's processes are still running: their CPU while the command ran.
-        cpu += sum(_cpu(p) - before for p, before in zip(extra, extra_before, strict=True))
-        err.seek(0)
-        stderr = err.read().decode("utf-8", "replace")
-        return CommandRun(seconds, cpu, peak, proc.returncode, stderr)
-
-
-def _cpu(process: psutil.Process) -> float:
-    times = process.cpu_times()
-    return times.user + times.system
+def run_command(
+    command: list[str], out: Path, extra: Sequence[psutil.Process] = ()
+) -> bp.CommandRun:
+    """Run `command` with its output to `out` (`bench_pipeline.run_sampled`)."""
+    with out.open("wb") as stdout:
+        return bp.run_sampled(command, stdout=stdout, extra=extra)
 
 
 class Run(NamedTuple):
