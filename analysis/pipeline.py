@@ -88,13 +88,16 @@ class DocumentProcessor:
     built once per process rather than once per chunk.
     """
 
-    def __init__(self, lexicon: Lexicon, *, keep_text: bool = True) -> None:
+    def __init__(
+        self, lexicon: Lexicon, *, keep_text: bool = True, count_words: bool = True
+    ) -> None:
         self.lexicon = lexicon
         self.keep_text = keep_text
+        self.count_words = count_words
 
     def __call__(self, document: Document) -> DocumentResult:
         lexicon = process_lexicon(self.lexicon)
-        row, removed, fingerprint = prepare_document(document)
+        row, removed, fingerprint = prepare_document(document, count_words=self.count_words)
         analysis = analyse_text(row["text"], lexicon)
         return DocumentResult(
             row if self.keep_text else drop_texts(row), removed, fingerprint, analysis
@@ -112,7 +115,7 @@ class DocumentProcessor:
         """Clean the batch's documents; tokenize and fingerprint their texts on the `ahead`
         thread if given (`batch_columns`: polars, without the GIL) while this one goes on."""
         lexicon = process_lexicon(self.lexicon)
-        cleaned = [clean_document(document) for document in documents]
+        cleaned = [clean_document(d, count_words=self.count_words) for d in documents]
         texts = [row["text"] for row, _ in cleaned]
         # Built here: making the series holds the GIL, and the other thread is the busier.
         column = text_series(texts)
@@ -262,10 +265,11 @@ class ShardProcessor:
         lexicon: Lexicon,
         *,
         keep_text: bool = True,
+        count_words: bool = True,
         columnar: bool = False,
         second_thread: bool = True,
     ) -> None:
-        self.document = DocumentProcessor(lexicon, keep_text=keep_text)
+        self.document = DocumentProcessor(lexicon, keep_text=keep_text, count_words=count_words)
         self.columnar = columnar
         self.second_thread = second_thread
 
@@ -452,6 +456,7 @@ def run_pipeline(
     text_field: str | None = None,
     keep_duplicates: bool = False,
     keep_text: bool = True,
+    count_words: bool = True,
     encoding: str | None = None,
     max_document_mb: float | None = None,
     workers: int = 1,
@@ -462,7 +467,8 @@ def run_pipeline(
     """Load, clean, de-duplicate and analyse a corpus in one streaming pass.
 
     `keep_text=False` leaves `raw_text` and `text` out of the documents table (what the
-    document x theme table needs, at a fraction of the memory; KWIC needs the text).
+    document x theme table needs, at a fraction of the memory; KWIC needs the text), and
+    `count_words=False` leaves out `n_words_raw` and `n_words_clean` (5 % of the work).
     `workers`, `engine` and `scheduler` choose where the per-document work runs (see
     `analysis.parallel.map_ordered`); every choice gives identical results. `columnar=True` (the
     default) analyses each file's documents in batches as columns (`themes.analyse_texts`);
@@ -485,7 +491,11 @@ def run_pipeline(
     # The second thread pays where one process has the machine; worker processes already
     # keep the cores busy, and the thread only added switching to them.
     processor = ShardProcessor(
-        lexicon, keep_text=keep_text, columnar=columnar, second_thread=in_process
+        lexicon,
+        keep_text=keep_text,
+        count_words=count_words,
+        columnar=columnar,
+        second_thread=in_process,
     )
     if in_process:
         results = processor.map(shards)  # in this process: one pipeline of batches
@@ -502,9 +512,8 @@ def run_pipeline(
     # the tables fail half way: it pauses the collector too, and would switch it on late.
     with _collector_paused(), closing(results):
         documents = replay_shards(root, results, report)
-        return _assemble(
-            root, documents, report, lexicon, keep_duplicates=keep_duplicates, keep_text=keep_text
-        )
+        tables = CorpusTables(keep_text=keep_text, count_words=count_words)
+        return _assemble(root, documents, report, lexicon, tables, keep_duplicates=keep_duplicates)
 
 
 def _resolve_lexicon(lexicon: Lexicon | Path | str | None) -> Lexicon:
@@ -520,19 +529,19 @@ def _assemble(
     shards: Iterable[ShardDocuments],
     report: LoadReport,
     lexicon: Lexicon,
+    tables: CorpusTables,
     *,
     keep_duplicates: bool,
-    keep_text: bool,
 ) -> PipelineResult:
-    """Collect the shards' documents (in corpus order) into the corpus and analysis tables,
-    each shard as it arrives (while workers are still busy with later ones)."""
+    """Collect the shards' documents (in corpus order) into the corpus tables (`tables`, empty
+    so far) and the analysis, each shard as it arrives (while workers are still busy with
+    later ones)."""
     analyses = AnalysisRows()
-    tables = CorpusTables()
     for documents in shards:
         doc_ids = documents.prepared.rows.get("doc_id", [])  # their final, unique ids
         analyses.add_columns(doc_ids, documents.n_tokens, documents.n_sentences, documents.hits)
         tables.add_columns(documents.prepared)
-    corpus = tables.corpus(root, report, keep_duplicates=keep_duplicates, keep_text=keep_text)
+    corpus = tables.corpus(root, report, keep_duplicates=keep_duplicates)
     # The analysis covers the analysed documents only: duplicates are known at the end.
     leaving_out = corpus.left_out()
     return PipelineResult(corpus, analyses.analysis(lexicon, leaving_out=leaving_out))

@@ -946,25 +946,39 @@ def _prepared_mix() -> list:
 
 
 @pytest.mark.parametrize("batch", [1, 2, 3, 100])
-@pytest.mark.parametrize("keep_text", [True, False])
-def test_corpus_tables_from_columns_equal_one_document_at_a_time(batch, keep_text):
+@pytest.mark.parametrize(
+    ("keep_text", "count_words"), [(True, True), (False, True), (False, False)]
+)
+def test_corpus_tables_from_columns_equal_one_document_at_a_time(batch, keep_text, count_words):
     """A pipeline's shards arrive as columns (`CorpusTables.add_columns`), load_corpus's
     documents one by one: the same tables, dtypes, audit, warnings and duplicates."""
     from analysis.corpus.readers import LoadReport
-    from analysis.corpus.table import CorpusTables, build_corpus, prepared_columns
+    from analysis.corpus.table import (
+        WORD_COLUMNS,
+        CorpusTables,
+        build_corpus,
+        prepared_columns,
+    )
 
-    prepared = _prepared_mix()
+    prepared = _prepared_mix()  # every row with its texts and word counts
     want_report, got_report = LoadReport(), LoadReport()
     want = build_corpus(
-        Path("mix"), prepared, want_report, keep_duplicates=False, keep_text=keep_text
+        Path("mix"),
+        prepared,
+        want_report,
+        keep_duplicates=False,
+        keep_text=keep_text,
+        count_words=count_words,
     )
-    tables = CorpusTables()
+    tables = CorpusTables(keep_text=keep_text, count_words=count_words)
     tables.add_columns(prepared_columns([]))  # a shard of problems only
     for start in range(0, len(prepared), batch):
         tables.add_columns(prepared_columns(prepared[start : start + batch]))
-    got = tables.corpus(Path("mix"), got_report, keep_duplicates=False, keep_text=keep_text)
+    got = tables.corpus(Path("mix"), got_report, keep_duplicates=False)
     for table in ("documents", "audit", "problems"):
         pd.testing.assert_frame_equal(getattr(got, table), getattr(want, table))
     assert got.documents["is_duplicate"].sum() == 1
     assert (got.documents["n_chars_clean"] == 0).sum() == 1
     assert len(got.audit) > 0
+    assert ("text" in got.documents) is keep_text
+    assert (set(WORD_COLUMNS) <= set(got.documents.columns)) is count_words

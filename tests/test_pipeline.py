@@ -24,7 +24,7 @@ from analysis.corpus import (
     iter_documents,
     load_corpus,
 )
-from analysis.corpus.table import EMPTY_AFTER_CLEANING, TEXT_COLUMNS
+from analysis.corpus.table import EMPTY_AFTER_CLEANING, TEXT_COLUMNS, WORD_COLUMNS
 from analysis.pipeline import DocumentProcessor, run_pipeline
 from analysis.themes import analyse_corpus, default_lexicon, document_theme_table
 
@@ -97,6 +97,19 @@ def test_without_text_only_the_text_columns_differ(single):
         light.documents, single.documents.drop(columns=list(TEXT_COLUMNS))
     )
     pd.testing.assert_frame_equal(light.hits, single.hits)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_without_word_counts_only_the_word_columns_differ(single, workers):
+    """`count_words=False` (what `themes` and `trends` ask for) leaves out the two columns,
+    in process and from workers, and changes nothing else."""
+    lean = run_pipeline(DATA, keep_text=False, count_words=False, workers=workers)
+    assert not set(WORD_COLUMNS) & set(lean.documents.columns)
+    pd.testing.assert_frame_equal(
+        lean.documents, single.documents.drop(columns=[*TEXT_COLUMNS, *WORD_COLUMNS])
+    )
+    for table in ("audit", "problems", "hits", "doc_tokens"):
+        pd.testing.assert_frame_equal(getattr(lean, table), getattr(single, table))
 
 
 def test_lexicon_may_be_given_as_a_path(single):

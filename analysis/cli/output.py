@@ -109,9 +109,10 @@ def write_table(frame: pd.DataFrame, out: Path | None = None, fmt: str = "tsv") 
 
 
 def corpus_run(
-    args: Any, lexicon: Lexicon | Path | None, *, keep_text: bool = True
+    args: Any, lexicon: Lexicon | Path | None, *, keep_text: bool = True, count_words: bool = True
 ) -> PipelineResult:
-    """`run_pipeline` on the command's corpus and engine options (one place for all commands)."""
+    """`run_pipeline` on the command's corpus and engine options (one place for all commands);
+    a command that shows neither texts nor word counts asks for neither."""
     from analysis.pipeline import run_pipeline
 
     return run_pipeline(
@@ -120,6 +121,7 @@ def corpus_run(
         text_field=getattr(args, "text_field", None),
         keep_duplicates=bool(getattr(args, "keep_duplicates", False)),
         keep_text=keep_text,
+        count_words=count_words,
         encoding=getattr(args, "encoding", None),
         max_document_mb=getattr(args, "max_document_mb", None),
         workers=getattr(args, "workers", 1) or 1,

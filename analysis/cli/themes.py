@@ -13,7 +13,9 @@ from analysis.themes import LexiconError, document_theme_table
 def run(args: Any) -> int:
     """`python -m analysis themes [CORPUS]` through the streaming pipeline (csv, json, md)."""
     try:
-        result = corpus_run(args, getattr(args, "lexicon", None), keep_text=False)
+        result = corpus_run(
+            args, getattr(args, "lexicon", None), keep_text=False, count_words=False
+        )
     except (CorpusError, FileNotFoundError, LexiconError, RuntimeError, ValueError) as exc:
         return fail(exc)
     table = document_theme_table(result.analysis, result.corpus.analysed())

@@ -13,7 +13,9 @@ from analysis.trends import compare_outlets, find_peaks, theme_trends
 def run(args: Any) -> int:
     """Rates per period (`--table rates`), the peaks, or the outlet comparison, as a table."""
     try:
-        result = corpus_run(args, getattr(args, "lexicon", None), keep_text=False)
+        result = corpus_run(
+            args, getattr(args, "lexicon", None), keep_text=False, count_words=False
+        )
     except (CorpusError, FileNotFoundError, LexiconError, RuntimeError, ValueError) as exc:
         return fail(exc)
     documents = result.corpus.analysed()
