@@ -372,8 +372,9 @@ class DocumentRows:
 
     CHUNK = 2000
 
-    def __init__(self, columns: Sequence[str] = DOCUMENT_COLUMNS[:-2]) -> None:
-        self.columns = list(columns)  # the frame's; a row's other keys are left out
+    def __init__(self, columns: Sequence[str] | None = None) -> None:
+        # The frame's columns (`row_columns()` unless given); a row's other keys are left out.
+        self.columns = list(row_columns() if columns is None else columns)
         self._chunks: list[pd.DataFrame] = []
         self._rows: list[dict[str, Any]] = []
 
