@@ -22,12 +22,18 @@ _PREFIXES: dict[str, tuple[str, ...]] = _VOCABULARIES["prefixes"]
 _WHOLE_LINES: dict[str, tuple[str, ...]] = _VOCABULARIES["whole_lines"]
 # Whole-line related headings open a block: the headline-like lines after them are links too.
 _RELATED_HEADINGS: tuple[str, ...] = _VOCABULARIES["related_headings"]
-_SOCIAL: tuple[str, ...] = _VOCABULARIES["social"]
-_FOLLOW_VERBS: tuple[str, ...] = _VOCABULARIES["follow_verbs"]
-_SHARE_BAR_WORDS = (*_SOCIAL, *_VOCABULARIES["share_bar_extra"])
-_COPYRIGHT: tuple[str, ...] = _VOCABULARIES["copyright"]
+SOCIAL: tuple[str, ...] = _VOCABULARIES["social"]
+FOLLOW_VERBS: tuple[str, ...] = _VOCABULARIES["follow_verbs"]
+SHARE_BAR_WORDS = (*SOCIAL, *_VOCABULARIES["share_bar_extra"])
+COPYRIGHT: tuple[str, ...] = _VOCABULARIES["copyright"]
 
 _WHOLE_TAIL = r"[\W\d_]*$"  # trailing punctuation, counts, arrows
+
+
+def rule_phrases() -> tuple[str, ...]:
+    """Every phrase of `line_rules_regex`: whole lines, related headings, prefixes."""
+    lists = (*_WHOLE_LINES.values(), _RELATED_HEADINGS, *_PREFIXES.values())
+    return tuple(phrase for phrases in lists for phrase in phrases)
 
 
 @cache
@@ -70,44 +76,61 @@ def phrase_patterns() -> _Phrases:
     """The follow prompt, share bar and copyright patterns, compiled on first use (0.04 s)."""
     return _Phrases(
         re.compile(
-            f"(?:^|\\W)(?:{phrases(_FOLLOW_VERBS)})\\W.{{0,80}}?(?:{phrases(_SOCIAL)})",
+            f"(?:^|\\W)(?:{phrases(FOLLOW_VERBS)})\\W.{{0,80}}?(?:{phrases(SOCIAL)})",
             re.IGNORECASE,
         ),
-        re.compile(f"^\\W*(?:(?:{phrases(_SHARE_BAR_WORDS)})(?:\\W+|$)){{2,}}$", re.IGNORECASE),
-        re.compile(phrases(_COPYRIGHT), re.IGNORECASE),
+        re.compile(f"^\\W*(?:(?:{phrases(SHARE_BAR_WORDS)})(?:\\W+|$)){{2,}}$", re.IGNORECASE),
+        re.compile(phrases(COPYRIGHT), re.IGNORECASE),
     )
 
 
-# Literal hints tested before the tolerant patterns, which are slow to search a whole line.
-_COPYRIGHT_HINT = re.compile("\u00a9|\u062d\u0642\u0648\u0642|copyright|rights|\\(c\\)", re.I)
-_FOLLOW_HINT = re.compile("\u062a\u0627\u0628\u0639|follow", re.IGNORECASE)
+# Literal hints, found case-insensitively before the tolerant patterns, which are slow to
+# search a whole line.
+COPYRIGHT_HINTS = ("\u00a9", "\u062d\u0642\u0648\u0642", "copyright", "rights", "(c)")
+FOLLOW_HINTS = ("\u062a\u0627\u0628\u0639", "follow")
+_COPYRIGHT_HINT = re.compile("|".join(map(re.escape, COPYRIGHT_HINTS)), re.IGNORECASE)
+_FOLLOW_HINT = re.compile("|".join(map(re.escape, FOLLOW_HINTS)), re.IGNORECASE)
 _HASHTAGS = re.compile(r"^(?:#\w+[\s,\u060c]*){2,}$")
+URL_STARTS = ("http://", "https://", "www.")
 _BARE_URL = re.compile(
-    f"^(?:(?:{phrases(_VOCABULARIES['source_labels'])})\\s*:\\s*)?(?:https?://|www\\.)\\S+$",
+    f"^(?:(?:{phrases(_VOCABULARIES['source_labels'])})\\s*:\\s*)?"
+    f"(?:{'|'.join(map(re.escape, URL_STARTS))})\\S+$",
     re.IGNORECASE,
 )
-_ARROWS = re.compile("^[\u2191\u2b06\u25b2\u25b4^]+$")
+ARROWS = "\u2191\u2b06\u25b2\u25b4^"
+_ARROWS = re.compile(f"^[{re.escape(ARROWS)}]+$")
 
 # Tickers and navigation bars: segments joined by runs of spaces/NBSP or by bullet/pipe marks.
-_BULLETS = "|\u2022\u00b7\u25cf\u25aa\u25a0\u25c6\u2605\u2666"
-_BLANKS_BUT_SPACE = "\t\u00a0\u2007\u202f"
-_SEGMENT_MARK = re.compile(f"[{_BULLETS}]|[ {_BLANKS_BUT_SPACE}]{{3}}")
+BULLETS = "|\u2022\u00b7\u25cf\u25aa\u25a0\u25c6\u2605\u2666"
+BLANKS_BUT_SPACE = "\t\u00a0\u2007\u202f"
+_SEGMENT_MARK = re.compile(f"[{BULLETS}]|[ {BLANKS_BUT_SPACE}]{{3}}")
 # A separator is a bullet/pipe mark or a run of three blanks or more: prose has stray double
 # spaces and "space + no-break space" pairs, tickers and menus pad their items wider.
-_SEGMENT_SEP = re.compile(f"[{_BULLETS}]|[ {_BLANKS_BUT_SPACE}]{{3,}}")
+_SEGMENT_SEP = re.compile(f"[{BULLETS}]|[ {BLANKS_BUT_SPACE}]{{3,}}")
 _FULL_STOP = re.compile(r"(?<!\.)\.(?!\.)")  # a sentence's full stop, not a ".." ellipsis
 # Breadcrumbs: short segments joined by » › > / with spaces around (so "24/7" stays whole).
 _CRUMB_SEP = re.compile("\\s+[\u00bb\u203a>/\\\\]\\s+")
-_CRUMB_FORBIDDEN = re.compile(r"[\d:]|https?|www\.")
-_CRUMB_MARKS = ("\u00bb", "\u203a", ">", "/", "\\")
-_CRUMB_HINT = re.compile(f"\\s[{re.escape(''.join(_CRUMB_MARKS))}]\\s")
+# What a breadcrumb never holds, besides a digit; nor «, which opens a quote that » closes.
+QUOTE_OPENER = "\u00ab"
+CRUMB_FORBIDDEN = (":", "http", "www.")
+_CRUMB_FORBIDDEN = re.compile("|".join((r"\d", *map(re.escape, CRUMB_FORBIDDEN))))
+CRUMB_MARKS = ("\u00bb", "\u203a", ">", "/", "\\")
+_CRUMB_HINT = re.compile(f"\\s[{re.escape(''.join(CRUMB_MARKS))}]\\s")
 _SENTENCE_END = re.compile(r"[.!\u06d4]$")
 _HEADING_END = re.compile("[.,:;\u060c\u061b]$")
 
 
+# Tickers and navigation bars by their size: a ticker is a long line of five segments or more,
+# a navigation bar a short one of three or more (a breadcrumb, of two or more, shorter still).
+TICKER_MIN_CHARS = 150
+TICKER_MIN_SEGMENTS = 5
+NAVIGATION_MAX_CHARS = 300
+NAVIGATION_MIN_SEGMENTS = 3
+BREADCRUMB_MAX_CHARS = 200
+
 # Three blanks in a row hold two spaces in a row or a blank other than the space: both are
 # rare in prose and found at C speed, unlike the space-by-space work of `_SEGMENT_MARK`.
-_RARE_MARK = re.compile(f"[{_BULLETS}{_BLANKS_BUT_SPACE}]")
+_RARE_MARK = re.compile(f"[{BULLETS}{BLANKS_BUT_SPACE}]")
 
 
 def _has_segment_marks(line: str) -> bool:
@@ -127,12 +150,12 @@ def _is_ticker(line: str, *, marks: bool | None = None) -> bool:
     """Many short, unrelated headlines on one long line.
 
     `marks`: `_has_segment_marks(line)`, when the caller knows it already."""
-    if len(line) < 150:
+    if len(line) < TICKER_MIN_CHARS:
         return False
     if not (_has_segment_marks(line) if marks is None else marks):
         return False
     segments = _segments(line, _SEGMENT_SEP)
-    if len(segments) < 5:
+    if len(segments) < TICKER_MIN_SEGMENTS:
         return False
     words = sorted(word_count(s) for s in segments)
     sentences = sum(1 for s in segments if _SENTENCE_END.search(s))
@@ -150,9 +173,9 @@ def _is_navigation_bar(line: str, *, marks: bool | None = None) -> bool:
     `marks`: `_has_segment_marks(line)`, when the caller knows it already."""
     if marks is None:
         marks = _has_segment_marks(line)
-    if marks and _short_segments(_segments(line, _SEGMENT_SEP), 3):
+    if marks and _short_segments(_segments(line, _SEGMENT_SEP), NAVIGATION_MIN_SEGMENTS):
         return True
-    return _is_breadcrumb(line, min_segments=3)
+    return _is_breadcrumb(line, min_segments=NAVIGATION_MIN_SEGMENTS)
 
 
 def _short_segments(segments: list[str], minimum: int) -> bool:
@@ -162,12 +185,12 @@ def _short_segments(segments: list[str], minimum: int) -> bool:
 def _has_crumb_separator(line: str) -> bool:
     """`_CRUMB_HINT` in the line, tested first for its marks alone: substring tests find
     them in an eighth of the time the regex takes to try every blank."""
-    return any(mark in line for mark in _CRUMB_MARKS) and _CRUMB_HINT.search(line) is not None
+    return any(mark in line for mark in CRUMB_MARKS) and _CRUMB_HINT.search(line) is not None
 
 
 def _is_breadcrumb(line: str, *, min_segments: int = 2) -> bool:
     """`Home » News » Morocco`: segments of at most four words joined by » › > /."""
-    if "\u00ab" in line or not _has_crumb_separator(line):  # « opens a quote that » closes
+    if QUOTE_OPENER in line or not _has_crumb_separator(line):
         return False
     # Dates (05 / 2015), references (أ / 267) and "label: value" lines are not breadcrumbs.
     return not _CRUMB_FORBIDDEN.search(line) and _short_segments(
@@ -176,28 +199,38 @@ def _is_breadcrumb(line: str, *, min_segments: int = 2) -> bool:
 
 
 MAX_CHROME_CHARS = 1000  # longer lines are body text or tickers, whatever they start with
+MAX_RULE_WORDS = 60  # no rule but the ticker takes a longer line
+LONG_LINE_WORDS = MAX_RULE_WORDS + 1  # the count a line of `MAX_CHROME_CHARS` or more gets
 
 
 def line_rule(line: str, n_words: int) -> tuple[str, bool] | None:
     """The boilerplate rule a stripped, non-blank line falls under, and whether it opens a block."""
     # Each rule's cheap necessary condition is tested once and first: of SaudiNewsNet's
     # 168,000 lines, 54 are boilerplate.
-    marks = _has_segment_marks(line) if len(line) >= 150 or n_words <= 60 else False
+    marks = (
+        _has_segment_marks(line)
+        if len(line) >= TICKER_MIN_CHARS or n_words <= MAX_RULE_WORDS
+        else False
+    )
     if _is_ticker(line, marks=marks):
         return "ticker", False
-    if n_words > 60:
+    if n_words > MAX_RULE_WORDS:
         return None
     crumbs = _has_crumb_separator(line)
-    if crumbs and len(line) <= 200 and _is_breadcrumb(line):
+    if crumbs and len(line) <= BREADCRUMB_MAX_CHARS and _is_breadcrumb(line):
         return "breadcrumb", False
-    if (marks or crumbs) and len(line) <= 300 and _is_navigation_bar(line, marks=marks):
+    if (
+        (marks or crumbs)
+        and len(line) <= NAVIGATION_MAX_CHARS
+        and _is_navigation_bar(line, marks=marks)
+    ):
         return "navigation", False
     match = line_rules_regex().match(line)
     if match:
         rule, kind = match.lastgroup.split("__")  # type: ignore[union-attr]
         if n_words <= _MAX_WORDS[rule]:
             return rule, kind == "block"
-    if n_words > _MAX_SHAPE_WORDS and line[0] != "#":
+    if n_words > MAX_SHAPE_WORDS and line[0] != "#":
         return None
     for rule, holds in _SHAPE_RULES:
         if holds(line, n_words):
@@ -236,8 +269,8 @@ def _is_arrow_line(line: str, n_words: int) -> bool:
 
 
 # Rules recognised by a line's shape, checked in this order after the phrase rules. Only
-# `tags` (a line starting with "#") holds for a line of more than `_MAX_SHAPE_WORDS` words.
-_MAX_SHAPE_WORDS = max(_MAX_WORDS["share_follow_prompt"], _MAX_WORDS["copyright"])
+# `tags` (a line starting with "#") holds for a line of more than `MAX_SHAPE_WORDS` words.
+MAX_SHAPE_WORDS = max(_MAX_WORDS["share_follow_prompt"], _MAX_WORDS["copyright"])
 _SHAPE_RULES: tuple[tuple[str, Callable[[str, int], bool]], ...] = (
     ("share_follow_prompt", _is_follow_prompt),
     ("copyright", _is_copyright_notice),

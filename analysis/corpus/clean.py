@@ -3,7 +3,8 @@
 `clean_text` is a pure function of the raw text: hygiene (BOM, newlines, presentation forms,
 NFC, invisible controls), then line rules that drop boilerplate by *family* (tickers,
 navigation, comment forms, share prompts, ...), then repeated paragraphs. Every dropped line
-comes back as a `Removal(line, rule, text)`.
+comes back as a `Removal(line, rule, text)`. `clean_texts` cleans a batch the same way,
+asking only the lines a screen finds could be taken (`screen.line_candidates`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
@@ -21,8 +22,15 @@ from analysis.charsets import (
     class_body,
 )
 from analysis.corpus import boilerplate, dates
-from analysis.corpus.boilerplate import MAX_CHROME_CHARS, is_heading_like, is_label_like, line_rule
-from analysis.corpus.dates import OUTLET_PREFIX, dateline
+from analysis.corpus.boilerplate import (
+    LONG_LINE_WORDS,
+    MAX_CHROME_CHARS,
+    is_heading_like,
+    is_label_like,
+    line_rule,
+)
+from analysis.corpus.dates import MAX_DATELINE_WORDS, OUTLET_PREFIX, dateline
+from analysis.corpus.screen import line_candidates
 from analysis.corpus.spelling import word_count
 
 
@@ -107,50 +115,110 @@ _MIN_WORDS_REPEATED = 6
 
 def clean_text(raw: str) -> Cleaned:
     """Hygiene, then boilerplate and repeated paragraphs removed, each removal audited."""
-    text = hygiene(raw)
-    lines = text.split("\n")
-    verdicts: list[str | None] = [None] * len(lines)
-    title = source = None
-    when: datetime | None = None
-    in_related_block = False
+    return _walk_lines(hygiene(raw))
+
+
+def clean_texts(raws: Sequence[str]) -> list[Cleaned]:
+    """`[clean_text(raw) for raw in raws]`, the lines that a rule could take or that could be a
+    dateline found first for all the texts together (`screen.line_candidates`, as columns):
+    only those are asked, unless two lines of a text could repeat (then all of its lines are).
+    """
+    texts = [hygiene(raw) for raw in raws]
+    candidates = line_candidates(texts)
+    return [
+        _walk_lines(text) if lines is None else _walk_candidates(text, lines)
+        for text, lines in zip(texts, candidates, strict=True)
+    ]
+
+
+def _walk_lines(text: str) -> Cleaned:
+    """`clean_text` of a hygienic text: each line asked whether a rule takes it, or repeats."""
+    walk = _Walk(text)
     seen: set[str] = set()
-    for i, line in enumerate(lines):
-        stripped = line.strip()
+    for i in range(len(walk.lines)):
+        kept = walk.visit(i)
+        if kept is not None and kept.n_words >= _MIN_WORDS_REPEATED:
+            key = _single_spaced(kept.text)
+            if key in seen:
+                walk.verdicts[i] = "repeated_paragraph"
+            else:
+                seen.add(key)
+    return walk.finish()
+
+
+def _walk_candidates(text: str, candidates: Sequence[int]) -> Cleaned:
+    """`_walk_lines` of a text in which no line repeats another and only the `candidates`
+    (0-based, ascending) can fall under a rule or be a dateline: only those are asked, and
+    the lines after one that opens a block of related links, while the block lasts."""
+    walk = _Walk(text)
+    after = 0  # the first line not asked yet
+    for i in candidates:
+        if i < after:
+            continue
+        walk.visit(i)
+        after = i + 1
+        while walk.in_related_block and after < len(walk.lines):
+            walk.visit(after)
+            after += 1
+    return walk.finish()
+
+
+class _Kept(NamedTuple):
+    text: str  # stripped
+    n_words: int
+
+
+class _Walk:
+    """The line walk of one hygienic text: each line's verdict, and what its dateline and
+    its footer state."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = text.split("\n")
+        self.verdicts: list[str | None] = [None] * len(self.lines)
+        self.title: str | None = None
+        self.source: str | None = None
+        self.when: datetime | None = None
+        self.in_related_block = False
+
+    def visit(self, i: int) -> _Kept | None:
+        """Give line i its verdict under the rules and the dateline test; the line, stripped,
+        when it is kept and not blank."""
+        stripped = self.lines[i].strip()
         if not stripped:
-            continue
+            return None
         # Spaces + 1 bounds the word count from above without splitting: rule thresholds only.
-        n_words = stripped.count(" ") + 1 if len(stripped) < MAX_CHROME_CHARS else 61
+        n_words = stripped.count(" ") + 1 if len(stripped) < MAX_CHROME_CHARS else LONG_LINE_WORDS
         found = line_rule(stripped, n_words)
-        if found is None and n_words <= 14 and (stated := dateline(stripped)):
-            verdicts[i] = "dateline"
-            if when is None:
-                source, when = stated
-                title = _heading_above(lines, verdicts, i)
-            continue
-        if found is None and in_related_block and is_heading_like(stripped):
+        if found is None and n_words <= MAX_DATELINE_WORDS and (stated := dateline(stripped)):
+            self.verdicts[i] = "dateline"
+            if self.when is None:
+                self.source, self.when = stated
+                self.title = _heading_above(self.lines, self.verdicts, i)
+            return None
+        if found is None and self.in_related_block and is_heading_like(stripped):
             found = ("related_links", True)
         if found is not None:
-            verdicts[i], opens_block = found
-            in_related_block = opens_block or (in_related_block and found[0] != "ticker")
-            if found[0] == "share_follow_prompt" and source is None:
-                source = _outlet_of_footer(stripped)
-            continue
-        in_related_block = False
-        if n_words >= _MIN_WORDS_REPEATED:
-            key = _single_spaced(stripped)
-            if key in seen:
-                verdicts[i] = "repeated_paragraph"
-                continue
-            seen.add(key)
-    _drop_leading_labels(lines, verdicts)
-    if title is None:
-        title = _leading_title(lines, verdicts)
-    if not any(verdicts):
-        # Nothing removed (most articles): `_assemble` would give the text back line by line,
-        # as hygiene already took its trailing blanks.
-        return Cleaned(text, [], title, source, when)
-    removed = [Removal(i + 1, rule, lines[i]) for i, rule in enumerate(verdicts) if rule]
-    return Cleaned(_assemble(lines, verdicts), removed, title, source, when)
+            self.verdicts[i], opens_block = found
+            self.in_related_block = opens_block or (self.in_related_block and found[0] != "ticker")
+            if found[0] == "share_follow_prompt" and self.source is None:
+                self.source = _outlet_of_footer(stripped)
+            return None
+        self.in_related_block = False
+        return _Kept(stripped, n_words)
+
+    def finish(self) -> Cleaned:
+        """The cleaned text: leading category labels dropped, the title read off the first
+        line unless a dateline gave it."""
+        lines, verdicts = self.lines, self.verdicts
+        _drop_leading_labels(lines, verdicts)
+        title = self.title if self.title is not None else _leading_title(lines, verdicts)
+        if not any(verdicts):
+            # Nothing removed (most articles): `_assemble` would give the text back line by
+            # line, as hygiene already took its trailing blanks.
+            return Cleaned(self.text, [], title, self.source, self.when)
+        removed = [Removal(i + 1, rule, lines[i]) for i, rule in enumerate(verdicts) if rule]
+        return Cleaned(_assemble(lines, verdicts), removed, title, self.source, self.when)
 
 
 _BLANK_BUT_SPACE = re.compile(r"[^\S ]")
@@ -239,7 +307,9 @@ def compile_patterns() -> None:
     """Compile now what cleaning compiles on first use (0.2 s): for a worker's preload.
 
     The largest rule patterns are compiled lazily, so that a pipeline client, which never
-    cleans a text, does not pay for them before it hands work out."""
+    cleans a text, does not pay for them before it hands work out; the screen's Rust ones
+    when it first runs."""
     boilerplate.line_rules_regex()
     boilerplate.phrase_patterns()
     dates.patterns()
+    line_candidates(["compiled"])

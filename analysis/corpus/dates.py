@@ -62,10 +62,12 @@ def parse_date_text(text: str) -> datetime | None:
 
 
 _ANY_DIGIT = re.compile(r"\d")
+# Cleaning asks only lines of at most this many words whether they are datelines.
+MAX_DATELINE_WORDS = 14
 
 
 def dateline(line: str) -> tuple[str | None, datetime] | None:
-    """(outlet or None, date) when the line is a publication dateline."""
+    """(outlet or None, date) when the line is a publication dateline (one with a digit)."""
     if not _ANY_DIGIT.search(line):
         return None
     key = fold(line)

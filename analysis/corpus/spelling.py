@@ -18,6 +18,7 @@ from analysis.charsets import (
     CAMEL_DIACRITICS,
     PERSIAN_DIGITS,
     TATWEEL,
+    CodeRanges,
     any_run_of,
     chars,
     trie_body,
@@ -45,23 +46,44 @@ def fold(text: str) -> str:
     return " ".join(text.translate(_FOLD).translate(_DIGITS).lower().split())
 
 
-# Letters that `fold` merges, as classes, so a phrase matches every spelling without folding
-# each line first (folding every line with str.translate dominated the profile).
-_VARIANTS = {
-    "\u0627": "[\u0627\u0622\u0623\u0625\u0671]",
-    "\u064a": "[\u064a\u0649]",
-    "\u0647": "[\u0647\u0629]",
-    " ": "[\\s\u00a0]+",
+# Letters that `fold` merges into each one, written as classes, so a phrase matches every
+# spelling without folding each line first (folding every line with str.translate dominated
+# the profile).
+_SPELLINGS = {
+    "\u0627": "\u0627\u0622\u0623\u0625\u0671",
+    "\u064a": "\u064a\u0649",
+    "\u0647": "\u0647\u0629",
 }
-# Allowed after any letter; a class of three ranges, written for a quick compile.
-_MARKS = any_run_of(sorted([(ord(TATWEEL), ord(TATWEEL)), *CAMEL_DIACRITICS]))
+# What may follow any Arabic letter of a phrase: tatweel, harakat, the superscript alef.
+TOLERATED_MARKS: CodeRanges = tuple(sorted([(ord(TATWEEL), ord(TATWEEL)), *CAMEL_DIACRITICS]))
+# A class of three ranges, written for a quick compile (`any_run_of`).
+_MARKS = any_run_of(TOLERATED_MARKS)
+
+
+def variants(char: str) -> str:
+    """A folded phrase's character and the letters `fold` merges into it."""
+    return _SPELLINGS.get(char, char)
+
+
+def spellings(char: str) -> str:
+    """Regex of one character: a folded phrase's character in each spelling `fold` merges into
+    it (a space: any blank, the no-break space too)."""
+    if char == " ":
+        return "[\\s\u00a0]"
+    spelled = variants(char)
+    return f"[{spelled}]" if len(spelled) > 1 else re.escape(char)
+
+
+def takes_marks(char: str) -> bool:
+    """Whether harakat and tatweel may follow the character in a phrase (an Arabic letter)."""
+    return "\u0621" <= char <= "\u064a"
 
 
 def _tolerant_char(char: str) -> str:
-    """Regex for one folded character: its spelling variants, harakat and tatweel after a
-    letter."""
-    pattern = _VARIANTS.get(char) or re.escape(char)
-    return pattern + _MARKS if "\u0621" <= char <= "\u064a" else pattern
+    """Regex for one folded character: its spellings (a space: a run of blanks), then harakat
+    and tatweel after a letter."""
+    pattern = spellings(char) + ("+" if char == " " else "")
+    return pattern + _MARKS if takes_marks(char) else pattern
 
 
 def phrases(words: Iterable[str]) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from analysis import config
-from analysis.corpus.clean import Cleaned, Removal, clean_text, hygiene
+from analysis.corpus.clean import Cleaned, Removal, clean_text, clean_texts, hygiene
 from analysis.corpus.dedup import DuplicateFlagger, Fingerprint, fingerprint
 from analysis.corpus.readers import Document, LoadReport, iter_documents
 from analysis.corpus.spelling import word_count
@@ -104,6 +104,17 @@ def clean_document(
     row's `WORD_COLUMNS` out (`document_row`)."""
     cleaned = clean_text(document.raw_text)
     return document_row(document, cleaned, count_words=count_words), cleaned.removed
+
+
+def clean_documents(
+    documents: Sequence[Document], *, count_words: bool = True
+) -> list[tuple[dict[str, Any], list[Removal]]]:
+    """`[clean_document(d) for d in documents]`, cleaned together (`clean.clean_texts`)."""
+    cleaned = clean_texts([document.raw_text for document in documents])
+    return [
+        (document_row(document, text, count_words=count_words), text.removed)
+        for document, text in zip(documents, cleaned, strict=True)
+    ]
 
 
 def drop_texts(row: dict[str, Any]) -> dict[str, Any]:
