@@ -173,6 +173,36 @@ def test_a_text_where_a_line_could_repeat_another_is_walked_whole(twin):
     assert [r.rule for r in cleaned.removed] == ["repeated_paragraph"]
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "سياسة",
+                "أخبار المغرب",
+                "",
+                " ",
+                "\t",
+                "المغرب يعزز التعاون الأمني مع دول الساحل",
+                "عنوان قصير",
+                "نص.",
+                BODY,
+                "* ما هي الفوائد؟",
+                "1",
+                "x y",
+            ]
+        ),
+        max_size=8,
+    )
+)
+def test_a_text_with_no_line_to_ask_is_read_only_as_far_as_its_labels(lines):
+    """Labels and title from the first four non-blank lines, as the walk finds them."""
+    from analysis.corpus.clean import _labels_and_title, _walk_candidates
+
+    text = "\n".join(lines)
+    assert _labels_and_title(text) == _walk_candidates(text, [])
+
+
 def test_a_text_polars_cannot_hold_is_walked_whole():
     raw = f"{BODY}\n\ud800\n{BODY_2}"
     assert line_candidates([raw, BODY]) == [None, []]

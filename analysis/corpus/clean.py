@@ -126,7 +126,11 @@ def clean_texts(raws: Sequence[str]) -> list[Cleaned]:
     texts = [hygiene(raw) for raw in raws]
     candidates = line_candidates(texts)
     return [
-        _walk_lines(text) if lines is None else _walk_candidates(text, lines)
+        _walk_lines(text)
+        if lines is None
+        else _walk_candidates(text, lines)
+        if lines
+        else _labels_and_title(text)
         for text, lines in zip(texts, candidates, strict=True)
     ]
 
@@ -161,6 +165,30 @@ def _walk_candidates(text: str, candidates: Sequence[int]) -> Cleaned:
             walk.visit(after)
             after += 1
     return walk.finish()
+
+
+def _labels_and_title(text: str) -> Cleaned:
+    """`_walk_candidates(text, [])`, reading the text only as far as its first four non-blank
+    lines, unless they start with category labels: most texts have no line to ask, and
+    splitting each whole took 0.07 s of SaudiNewsNet's 0.15 s of such cleaning."""
+    first = _first_lines(text, _LABEL_LOOKAHEAD)
+    if _leading_labels(first):
+        return _walk_candidates(text, [])
+    title = first[0] if len(first) >= 2 and is_heading_like(first[0]) else None
+    return Cleaned(text, [], title)
+
+
+def _first_lines(text: str, n: int) -> list[str]:
+    """The first n non-blank lines of the text, stripped."""
+    found: list[str] = []
+    start = 0
+    while len(found) < n and start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        if line := text[start:end].strip():
+            found.append(line)
+        start = end + 1
+    return found
 
 
 class _Kept(NamedTuple):
@@ -258,18 +286,25 @@ def _drop_leading_labels(lines: list[str], verdicts: list[str | None]) -> None:
     heading that starts an article (`البابونج` over `* ما هي الفوائد...؟`, a film's name
     over its credits): those keep their first line.
     """
-    # Two labels, a title and a body at most are looked at: the first four kept lines.
-    kept = list(itertools.islice(_kept_lines(lines, verdicts), 4))
-    texts = [lines[i].strip() for i in kept]
+    kept = list(itertools.islice(_kept_lines(lines, verdicts), _LABEL_LOOKAHEAD))
+    for i in kept[: _leading_labels([lines[i].strip() for i in kept])]:
+        verdicts[i] = "category_label"
+
+
+# Two labels, a title and a body at most are looked at: the first four kept lines.
+_LABEL_LOOKAHEAD = 4
+
+
+def _leading_labels(first: list[str]) -> int:
+    """How many of the first kept lines (stripped, `_LABEL_LOOKAHEAD` at most) are category
+    labels: none unless one or two bare words stand over a title over body text."""
     n_labels = 0
-    while n_labels < len(texts) and is_label_like(texts[n_labels]):
+    while n_labels < len(first) and is_label_like(first[n_labels]):
         n_labels += 1
-    if not 0 < n_labels <= 2 or len(texts) < n_labels + 2:
-        return
-    title, body = texts[n_labels], texts[n_labels + 1]
-    if _is_title(title) and not is_heading_like(body):
-        for i in kept[:n_labels]:
-            verdicts[i] = "category_label"
+    if not 0 < n_labels <= 2 or len(first) < n_labels + 2:
+        return 0
+    title, body = first[n_labels], first[n_labels + 1]
+    return n_labels if _is_title(title) and not is_heading_like(body) else 0
 
 
 def _is_title(line: str) -> bool:
