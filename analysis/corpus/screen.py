@@ -84,12 +84,13 @@ def line_candidates(
     )
     # Two lines repeat when they read the same single-spaced (`" ".join(line.split())`): only
     # the lines with other blanks than single spaces between words need rewriting to compare.
+    # Their hashes are compared: two lines that only share one are walked as a repeat.
     irregular = pl.col("irregular")
     keys = pl.concat(
         [
-            lines.filter(~pl.col("any")).select("doc", "line"),
-            met.filter(~irregular).select("doc", "line"),
-            met.filter(irregular).select("doc", line.str.replace_all(found.blank_run, " ")),
+            lines.filter(~pl.col("any")).select("doc", line.hash()),
+            met.filter(~irregular).select("doc", line.hash()),
+            met.filter(irregular).select("doc", line.str.replace_all(found.blank_run, " ").hash()),
         ]
     )
     repeated = keys.filter(pl.struct("doc", "line").is_duplicated())["doc"]
