@@ -124,15 +124,16 @@ def clean_texts(raws: Sequence[str]) -> list[Cleaned]:
     only those are asked, unless two lines of a text could repeat (then all of its lines are).
     """
     texts = [hygiene(raw) for raw in raws]
-    candidates = line_candidates(texts)
-    return [
-        _walk_lines(text)
-        if lines is None
-        else _walk_candidates(text, lines)
-        if lines
-        else _labels_and_title(text)
-        for text, lines in zip(texts, candidates, strict=True)
-    ]
+    return list(map(_clean_screened, texts, line_candidates(texts)))
+
+
+def _clean_screened(text: str, candidates: list[int] | None) -> Cleaned:
+    """`_walk_lines(text)`, given the lines a rule could take (None: a line could repeat)."""
+    if candidates is None:
+        return _walk_lines(text)
+    if candidates:
+        return _walk_candidates(text, candidates)
+    return _labels_and_title(text)
 
 
 def _walk_lines(text: str) -> Cleaned:

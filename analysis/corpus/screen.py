@@ -26,7 +26,6 @@ from typing import Any, NamedTuple
 
 from analysis.charsets import CodeRanges, chars, class_body, trie_body
 from analysis.columns import (
-    TextSeries,
     code_ranges,
     polars,
     python_class,
@@ -40,15 +39,12 @@ from analysis.corpus.dates import MAX_DATELINE_WORDS
 from analysis.corpus.spelling import TOLERATED_MARKS, fold, spellings, takes_marks, variants
 
 
-def line_candidates(
-    texts: Sequence[str], *, column: TextSeries | None = None
-) -> list[list[int] | None]:
+def line_candidates(texts: Sequence[str]) -> list[list[int] | None]:
     """Per text (after hygiene: what `clean.clean_text` walks), the lines (0-based, ascending)
     that could fall under a line rule or be a dateline, or None when a line could repeat
-    another (then every line must be asked). `column` is `columns.text_series(texts)` when
-    the caller built it already."""
+    another or polars cannot hold the text (then every line must be asked)."""
     pl = polars()
-    series, refused = text_series(texts, column)
+    series, refused = text_series(texts)
     found = patterns()
     line = pl.col("line")
     lines = (
