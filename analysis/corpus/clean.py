@@ -142,8 +142,8 @@ def _walk_lines(text: str) -> Cleaned:
     seen: set[str] = set()
     for i in range(len(walk.lines)):
         kept = walk.visit(i)
-        if kept is not None and kept.n_words >= _MIN_WORDS_REPEATED:
-            key = _single_spaced(kept.text)
+        if kept is not None and kept[1] >= _MIN_WORDS_REPEATED:
+            key = _single_spaced(kept[0])
             if key in seen:
                 walk.verdicts[i] = "repeated_paragraph"
             else:
@@ -192,11 +192,6 @@ def _first_lines(text: str, n: int) -> list[str]:
     return found
 
 
-class _Kept(NamedTuple):
-    text: str  # stripped
-    n_words: int
-
-
 class _Walk:
     """The line walk of one hygienic text: each line's verdict, and what its dateline and
     its footer state."""
@@ -210,9 +205,10 @@ class _Walk:
         self.when: datetime | None = None
         self.in_related_block = False
 
-    def visit(self, i: int) -> _Kept | None:
+    def visit(self, i: int) -> tuple[str, int] | None:
         """Give line i its verdict under the rules and the dateline test; the line, stripped,
-        when it is kept and not blank."""
+        and its word count when it is kept and not blank (a plain tuple: a NamedTuple made
+        for every line took 0.04 s of SaudiNewsNet's cleaning)."""
         stripped = self.lines[i].strip()
         if not stripped:
             return None
@@ -234,7 +230,7 @@ class _Walk:
                 self.source = _outlet_of_footer(stripped)
             return None
         self.in_related_block = False
-        return _Kept(stripped, n_words)
+        return stripped, n_words
 
     def finish(self) -> Cleaned:
         """The cleaned text: leading category labels dropped, the title read off the first
