@@ -139,13 +139,14 @@ def _clean_screened(text: str, candidates: list[int] | None) -> Cleaned:
 def _walk_lines(text: str) -> Cleaned:
     """`clean_text` of a hygienic text: each line asked whether a rule takes it, or repeats."""
     walk = _Walk(text)
+    visit, verdicts = walk.visit, walk.verdicts
     seen: set[str] = set()
-    for i in range(len(walk.lines)):
-        kept = walk.visit(i)
+    for i in range(len(verdicts)):
+        kept = visit(i)
         if kept is not None and kept[1] >= _MIN_WORDS_REPEATED:
             key = _single_spaced(kept[0])
             if key in seen:
-                walk.verdicts[i] = "repeated_paragraph"
+                verdicts[i] = "repeated_paragraph"
             else:
                 seen.add(key)
     return walk.finish()
@@ -195,6 +196,8 @@ def _first_lines(text: str, n: int) -> list[str]:
 class _Walk:
     """The line walk of one hygienic text: each line's verdict, and what its dateline and
     its footer state."""
+
+    __slots__ = ("in_related_block", "lines", "source", "text", "title", "verdicts", "when")
 
     def __init__(self, text: str) -> None:
         self.text = text
