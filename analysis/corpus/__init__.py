@@ -8,8 +8,10 @@ One module per concern, each usable on its own (a worker process takes any of th
   streamed under the size limit; `encoding`: bytes to text, with a hint when a file is not
   UTF-8, binary content refused.
 - `clean`: `clean_text`, a pure function of the raw text (hygiene, boilerplate line rules,
-  repeated paragraphs), every dropped line audited as a `Removal(line, rule, text)`.
+  repeated paragraphs), every dropped line audited as a `Removal(line, rule, text)`;
+  `clean_texts` the same for a batch, asking only the lines `screen` finds (polars).
 - `boilerplate`: the line rules, their vocabularies read from `analysis/data/boilerplate.yaml`.
+- `screen`: the lines of a batch that a line rule could take or that could be a dateline.
 - `dates`: dates and datelines as the text writes them.
 - `dedup`: `fingerprint` (`fingerprints` for a batch, as columns) + `flag_duplicates`, exact
   and near duplicates.
