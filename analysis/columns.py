@@ -9,6 +9,7 @@ range by range (`rust_class`), so both engines agree on every character.
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import sys
@@ -80,15 +81,21 @@ def rust_class(ranges: CodeRanges, *, negated: bool = False) -> str:
 
 def without(ranges: CodeRanges, holes: CodeRanges) -> CodeRanges:
     """The code points of `ranges` outside the ranges in `holes` (sorted, disjoint)."""
+    # Each range looks only at the holes that reach it, found by bisection over their ends:
+    # `\w` (734 ranges) less `\d` (65) took 0.02 s of every process's start, range by hole.
+    ends = [high for _, high in holes]
     pieces = []
     for first, last in ranges:
-        for low, high in holes:
+        k = bisect.bisect_left(ends, first)
+        while k < len(holes) and holes[k][0] <= last:
+            low, high = holes[k]
             if low > first:
-                pieces.append((first, min(last, low - 1)))
-            first = max(first, high + 1)
+                pieces.append((first, low - 1))
+            first = high + 1
+            k += 1
         if first <= last:
             pieces.append((first, last))
-    return tuple((a, b) for a, b in pieces if a <= b)
+    return tuple(pieces)
 
 
 def common(ranges: CodeRanges, others: CodeRanges) -> CodeRanges:

@@ -112,6 +112,8 @@ def test_common_and_without_are_set_intersection_and_difference(ranges, others):
         assert as_set(result) == expected
         assert all(a <= b for a, b in result)
         assert all(b < c for (_, b), (c, _) in itertools.pairwise(result))
+    # Ranges in any order (`arabic_batch` joins two lists of them): the same code points.
+    assert as_set(without(ranges[::-1], others)) == as_set(ranges) - as_set(others)
 
 
 # --- generated text ---------------------------------------------------------------------------

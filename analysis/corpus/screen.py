@@ -169,11 +169,8 @@ def patterns() -> Patterns:
         f"(?:^|{not_word})(?:{_phrases(boilerplate.FOLLOW_VERBS, cases)}){not_word}"
         f".{{0,80}}?(?:{_phrases(boilerplate.SOCIAL, cases)})"
     )
-    short_rules = _either(
-        follow_prompt,
-        *_starts_with(not_word, boilerplate.SHARE_BAR_WORDS, cases),
-        _phrases(boilerplate.COPYRIGHT, cases),
-    )
+    share_bar = _starts_with(not_word, boilerplate.SHARE_BAR_WORDS, cases)
+    short_rules = _either(follow_prompt, *share_bar, _phrases(boilerplate.COPYRIGHT, cases))
     odd_blank = rust_class(without(space, ((0x20, 0x20),)))
     return Patterns(
         blanks=chars(space),
@@ -181,7 +178,10 @@ def patterns() -> Patterns:
         # them goes through its automaton, ten times slower); the rest in one automaton.
         first_pass=(
             _either(bullets, "  ", odd_blank, crumb, *_dateline_conditions(digit)),
-            _either(phrase_rules, *_starts_with(not_word, boilerplate.SHARE_BAR_WORDS, cases)),
+            # anchored at the line's start; the phrase rules' regex is the one the second
+            # pass uses (compiled once: it is the largest)
+            phrase_rules,
+            *share_bar,
             *_hints(
                 (*boilerplate.FOLLOW_HINTS, *boilerplate.COPYRIGHT_HINTS, *boilerplate.URL_STARTS),
                 cases,
