@@ -96,6 +96,17 @@ def test_case_insensitive_letters_include_pythons_extra_cases():
     )
 
 
+@pytest.mark.parametrize("emptied", ["FOLLOW_VERBS", "SOCIAL", "COPYRIGHT", "SHARE_BAR_WORDS"])
+def test_a_phrase_list_left_empty_still_gives_valid_rust_regexes(monkeypatch, emptied):
+    """An empty list in boilerplate.yaml makes Python's pattern `(?!)`, which Rust cannot
+    parse: the screen leaves that condition out, and its regexes still compile."""
+    monkeypatch.setattr(boilerplate, emptied, ())
+    built = patterns.__wrapped__()
+    regexes = [*built.first_pass, built.phrase_rules, built.short_rules, built.link]
+    lines = polars().Series([BODY, "Follow us on Twitter", "\u00a9 2024"])
+    assert all(lines.str.contains(regex).len() == 3 for regex in regexes)  # parsed by Rust
+
+
 # --------------------------------------------------------------------------- candidates
 
 

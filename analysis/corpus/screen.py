@@ -165,12 +165,13 @@ def patterns() -> Patterns:
         f"^{rust_class(code_ranges(boilerplate.ARROWS))}{{1,3}}$",
     )
     link = _either(*map(cases.literal, boilerplate.URL_STARTS))
+    verbs, social = _phrases(boilerplate.FOLLOW_VERBS, cases), _phrases(boilerplate.SOCIAL, cases)
     follow_prompt = (
-        f"(?:^|{not_word})(?:{_phrases(boilerplate.FOLLOW_VERBS, cases)}){not_word}"
-        f".{{0,80}}?(?:{_phrases(boilerplate.SOCIAL, cases)})"
+        f"(?:^|{not_word})(?:{verbs}){not_word}.{{0,80}}?(?:{social})" if verbs and social else ""
     )
     share_bar = _starts_with(not_word, boilerplate.SHARE_BAR_WORDS, cases)
-    short_rules = _either(follow_prompt, *share_bar, _phrases(boilerplate.COPYRIGHT, cases))
+    copyright_notice = _phrases(boilerplate.COPYRIGHT, cases) or ""
+    short_rules = _either(follow_prompt, *share_bar, copyright_notice)
     odd_blank = rust_class(without(space, ((0x20, 0x20),)))
     return Patterns(
         blanks=chars(space),
@@ -206,9 +207,12 @@ def _either(*patterns: str) -> str:
     return "|".join(p for p in patterns if p)
 
 
-def _phrases(phrases: Iterable[str], cases: _Cases) -> str:
-    """`spelling.phrases(phrases)` read case-insensitively, as a Rust regex."""
-    return trie_body({fold(p) for p in phrases}, cases.tolerant)
+def _phrases(phrases: Iterable[str], cases: _Cases) -> str | None:
+    """`spelling.phrases(phrases)` read case-insensitively, as a Rust regex; None for no
+    phrase (Python's pattern is then `(?!)`, matching nothing, which Rust cannot parse: the
+    condition is left out)."""
+    folded = {fold(p) for p in phrases}
+    return trie_body(folded, cases.tolerant) if folded else None
 
 
 def _hints(hints: Iterable[str], cases: _Cases) -> list[str]:
@@ -223,11 +227,9 @@ def _hints(hints: Iterable[str], cases: _Cases) -> list[str]:
 
 def _starts_with(prefix: str, phrases: Iterable[str], cases: _Cases) -> list[str]:
     """A line starting, after a run of `prefix`, with one of the phrases in any spelling
-    (`spelling.phrases`, read case-insensitively); none when there is no phrase."""
-    folded = {fold(p) for p in phrases}
-    if not folded:
-        return []
-    return [f"^{prefix}*(?:{trie_body(folded, cases.tolerant)})"]
+    (`_phrases`); none when there is no phrase."""
+    body = _phrases(phrases, cases)
+    return [] if body is None else [f"^{prefix}*(?:{body})"]
 
 
 def _dateline_conditions(digit: CodeRanges) -> list[str]:
