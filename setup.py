@@ -1,17 +1,19 @@
-"""Build hook: the checkout's ``notebooks/`` and ``seeds/`` ship inside the wheel.
+"""Build hook: the batch tokenizer's C pass, and the checkout's ``notebooks/`` and ``seeds/``
+inside the wheel.
 
-They stay where they are in the repository, the one copy that is edited and tested; at
-build time `build_py` copies them into the built package as ``analysis/_resources/``, where
-`analysis.config` finds them once installed. Everything else about the build is declared in
-pyproject.toml. An editable install needs no copy: `analysis.config` falls back to the
-checkout's folders.
+`analysis._scan` (``analysis/_scan.c``, the Python C API only) is compiled by any install,
+an editable one too: a C compiler is needed. The notebooks and seeds stay where they are in
+the repository, the one copy that is edited and tested; at build time `build_py` copies them
+into the built package as ``analysis/_resources/``, where `analysis.config` finds them once
+installed. Everything else about the build is declared in pyproject.toml. An editable install
+needs no copy: `analysis.config` falls back to the checkout's folders.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import Extension, setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
@@ -37,4 +39,7 @@ class BuildWithResources(build_py):
                 self.copy_file(str(source), str(target / source.name))
 
 
-setup(cmdclass={"build_py": BuildWithResources})
+setup(
+    cmdclass={"build_py": BuildWithResources},
+    ext_modules=[Extension("analysis._scan", ["analysis/_scan.c"], extra_compile_args=["-O2"])],
+)

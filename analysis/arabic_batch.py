@@ -1,43 +1,47 @@
-"""`arabic.tokenize` for a batch of texts as columns: one polars (Rust regex) pass per batch.
+"""`arabic.tokenize` for a batch of texts: one pass in C over the batch's characters.
 
-`token_frame(texts)` gives, for every token of every text, what `arabic.TokenIndex` gives one
-text at a time: its word (marks, tatweel and format controls removed) and its offsets in the
-text with those removed; `arabic.OffsetMap` turns such offsets into offsets of the text given, as
-`TokenIndex.span` does. The regexes are `arabic`'s, rewritten for Rust's engine: every
-character class is listed range by range as Python's own regexes find it over every code
-point (the engines' `\\w` and `\\d` differ), so that both agree on every character, and the
-joiner's look-around (a separator between two digits) becomes a digit group. A text polars cannot
-hold (a lone surrogate) is left to the exact path (`token_frame` names it in `refused`).
+`scan_texts(texts, holding)` walks every text once (`analysis._scan`, a C extension built
+with the package, which releases the GIL) and finds, for the whole batch, what `arabic` finds
+one text at a time:
 
-`sentence_starts(texts)` gives `arabic.sentence_starts` of every text the same way, and
-`offset_maps(texts, docs)` the `arabic.OffsetMap` of the texts asked for.
+* `token_frame`: every token (or those that may hold a lexicon string, `holding`), as
+  `arabic.TokenIndex` finds it: its word (marks, tatweel and format controls removed) and its
+  offsets in the text with those removed; `arabic.OffsetMap` turns such offsets into offsets
+  of the text given, as `TokenIndex.span` does;
+* `sentence_frame`: every sentence start, as `arabic.sentence_starts`;
+* `offset_maps`: the `arabic.OffsetMap` of the texts asked for.
+
+Each character's classes come from one table indexed by code point (`character_table`), read
+off Python's own regexes over every code point (`classes`), so that both agree on every
+character. A text polars cannot hold (a lone surrogate) is left to the exact path
+(`token_frame` names it in `refused`): the batch's other columns (fingerprints, the keyed
+tokens' joins) are polars'.
 """
 
 from __future__ import annotations
 
-import itertools
+import sys
+from collections import deque
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
 from analysis import arabic
-from analysis.charsets import ARABIC_BLOCKS_EXCEPT_DIGITS, CodeRanges, chars
+from analysis.charsets import ARABIC_BLOCKS_EXCEPT_DIGITS, CodeRanges
 from analysis.columns import (
     Later,
     TextSeries,
     code_ranges,
     common,
-    first_rows,
     polars,
     python_class,
-    rust_class,
     split_by_text,
     text_series,
-    within_text,
     without,
 )
 
 if TYPE_CHECKING:
+    import numpy as np
     import polars as pl
 
 
@@ -74,133 +78,111 @@ def classes() -> Classes:
     )
 
 
-@cache
-def patterns() -> tuple[str, str, str]:
-    """(invisible run, gap, gap + token) as Rust regexes; a gap is a run of characters that
-    are in no word.
+def prepare() -> None:
+    """What every batch needs once per process, made now: the table of character classes
+    and the empty search."""
+    scan_texts(["\u0646\u0635 text."])
 
-    Python's other word is ``O+(?:(?:J)O+)*`` with ``J = [-'’] | (?<=\\d)[.,:/٫٬](?=\\d)``;
-    without look-around it is a chain of segments, each a run of other characters in which
-    a separator may stand between two digits: the same strings, found at the same places.
-    """
+
+# `arabic._SENTENCE_BOUNDARY_RE`'s pieces: what a sentence end is made of, what closes it, and
+# the line breaks that end one on their own.
+_END_MARKS = ".!?\u061f\u061b\u2026\u06d4"
+_CLOSERS = "\"'\u00bb\u201d\u2019)]"
+_LINE_BREAKS = "\r\n\u2028\u2029\x85"
+# `arabic._JOINER`'s two kinds: joiners, and separators (between two digits).
+_SEPARATORS = ".,:/\u066b\u066c"
+_JOINERS = "-'\u2019"
+
+
+@cache
+def character_table() -> np.ndarray:
+    """Per code point, the bits of its classes (`analysis._scan`'s ARABIC, OTHER, ...)."""
+    import numpy as np
+
+    from analysis import _scan as k
+
     c = classes()
-    arabic, other, digit = rust_class(c.arabic), rust_class(c.other), rust_class(c.digits)
-    separator = "[.,:/\\x{66B}\\x{66C}]"
-    segment = f"(?:{digit}(?:{separator}{digit})*|{other})+"
-    token = f"{arabic}+|{segment}(?:[\\-'\\x{{2019}}]{segment})*"
-    not_word = rust_class((*c.arabic, *c.other), negated=True)
-    return f"{rust_class(c.invisible)}+", f"{not_word}+", f"{not_word}*(?:{token})"
+    uncased = without((*c.arabic, *c.other), ((0, 0x7F), (0x600, 0x6FF)))
+    table = np.zeros(sys.maxunicode + 1, np.uint16)
+    for ranges, bit in (
+        (c.arabic, k.ARABIC),
+        (c.other, k.OTHER),
+        (c.digits, k.DIGIT),
+        (c.invisible, k.INVISIBLE),
+        (uncased, k.UNCASED),
+        (code_ranges(_SEPARATORS), k.SEPARATOR),
+        (code_ranges(_JOINERS), k.JOINER),
+        (c.word, k.WORD),
+        (c.space, k.SPACE),
+        (c.decimal, k.DECIMAL),
+        (code_ranges(_END_MARKS), k.END_MARK),
+        (code_ranges(_CLOSERS), k.CLOSER),
+        (code_ranges(_LINE_BREAKS), k.LINE_BREAK),
+    ):
+        for first, last in ranges:
+            table[first : last + 1] |= bit
+    return table
 
 
-class TokenFrame(NamedTuple):
-    """The tokens of a batch: one row per token, in text order."""
+class Automaton(NamedTuple):
+    """A search for strings in tokens, character by character (Aho-Corasick, as a table)."""
 
-    tokens: pl.DataFrame  # doc (row in the batch), index, word, start, end (stripped text)
-    n_tokens: list[int]  # per text, every token (also those `holding` leaves out)
-    refused: set[int]  # texts polars cannot hold: the exact path takes them
-    invisible: list[bool]  # per text, whether it holds characters the tokens' offsets skip
-
-
-def token_frame(
-    texts: Sequence[str],
-    *,
-    holding: frozenset[str] | None = None,
-    column: TextSeries | None = None,
-) -> TokenFrame:
-    """Every token of every text, as `TokenIndex` finds them (see the module docstring).
-
-    With `holding`, only the tokens that may hold one of these strings once normalized and
-    case-folded (`arabic.normalize(word).casefold()`): never fewer, a few more where a text
-    holds word characters outside ASCII and the Arabic block, whose every token is kept.
-    `column` is `columns.text_series(texts)` when the caller built it already.
-    """
-    pl = polars()
-
-    series, refused_texts = text_series(texts, column)
-    refused = set(refused_texts)
-    invisible_run, gap, piece = patterns()
-    # Two plans, each collected at once: one GIL release each, so that a thread running
-    # this overlaps with Python work on another (`pipeline.ShardProcessor`).
-    stripped = pl.col("text").str.replace_all(invisible_run, "")
-    per_text = (
-        pl.LazyFrame({"text": series})
-        .select(
-            # A text without such characters needs no `OffsetMap`: its offsets are the text's.
-            (stripped.str.len_bytes() != pl.col("text").str.len_bytes()).alias("invisible"),
-            # One regex pass: each piece is a gap and the token after it; the word is the
-            # piece without its gap, found only for the rows kept.
-            stripped.str.extract_all(piece).alias("piece"),
-            stripped.str.contains(_uncased_pattern()).fill_null(False).alias("every_token"),
-        )
-        .with_columns(n_tokens=pl.col("piece").list.len().fill_null(0).cast(pl.UInt32))
-        .collect()
-    )
-    # Within each text's list of pieces: the running sum of their lengths is where each
-    # token ends, and the places of the pieces kept are the tokens' indexes. Only the pieces
-    # kept are then exploded into rows (a third of them on SaudiNewsNet).
-    piece = pl.element()
-    every = pl.int_ranges(0, pl.col("n_tokens"), dtype=pl.UInt32)
-    kept = every
-    if holding is not None:
-        spellings = spellings_of(frozenset(holding))
-        holds = (
-            piece.str.contains_any(spellings, ascii_case_insensitive=True)
-            if spellings
-            else pl.lit(False)
-        )
-        kept = (
-            pl.when("every_token")
-            .then(every)
-            .otherwise(pl.col("piece").list.eval(holds.arg_true().cast(pl.UInt32)))
-        )
-    word = pl.col("piece").str.replace(f"^{gap}", "")
-    tokens = (
-        per_text.lazy()
-        .select(
-            pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc"),
-            kept.alias("index"),
-            "piece",
-            pl.col("piece").list.eval(piece.str.len_chars().cast(pl.Int64).cum_sum()).alias("end"),
-        )
-        .select(
-            "doc",
-            "index",
-            pl.col("piece").list.gather(pl.col("index")),
-            pl.col("end").list.gather(pl.col("index")),
-        )
-        .explode("index", "piece", "end")
-        .drop_nulls("piece")
-        .select(
-            "doc",
-            "index",
-            word.alias("word"),
-            (pl.col("end") - word.str.len_chars()).alias("start"),
-            "end",
-        )
-        .collect()
-    )
-    n_tokens, invisible = (per_text[c].to_list() for c in ("n_tokens", "invisible"))
-    return TokenFrame(tokens, n_tokens, refused, invisible)
+    symbols: np.ndarray  # per code point, its letter in the alphabet (0: in no string)
+    table: np.ndarray  # the next state: table[state * width + letter]
+    width: int  # the alphabet's size, 0 included
+    accepts: np.ndarray  # per state, whether a string ends there
 
 
-@cache
-def _uncased_pattern() -> str:
-    """A word character outside ASCII and the Arabic block: one whose case folding or
-    normalization `spellings_of` does not follow (Latin-1 letters, presentation forms, ...)."""
-    c = classes()
-    return rust_class(without((*c.arabic, *c.other), ((0, 0x7F), (0x600, 0x6FF))))
+# A few lexicons' searches kept (each holds a 2 MB table); a process uses one or two.
+@lru_cache(maxsize=8)
+def automaton(holding: frozenset[str]) -> Automaton | None:
+    """The search for `holding`'s strings (normalized, case-folded words) in text not yet
+    normalized: a character of ASCII or the Arabic block stands for the character
+    `arabic.normalize` makes of it (أ إ آ for ا ...), an ASCII letter for its lower case; any
+    other character ends every match (a word holding one keeps all its tokens, UNCASED). None
+    when a character would stand for two letters: then every token is kept."""
+    import numpy as np
 
-
-@cache
-def spellings_of(strings: frozenset[str]) -> list[str]:
-    """Every spelling in ASCII and the Arabic block that `arabic.normalize` turns into one of
-    `strings` (أمن, إمن, آمن ... for امن), for a search in text not yet normalized."""
+    alphabet = sorted({ch for string in holding for ch in string})
+    letter = {ch: n for n, ch in enumerate(alphabet, 1)}
+    symbols = np.zeros(sys.maxunicode + 1, np.uint16)
     sources = _normalized_from()
-    spellings: set[str] = set()
-    for string in strings:
-        choices = [sources.get(ch, ch) for ch in string]
-        spellings.update("".join(p) for p in itertools.product(*choices))
-    return sorted(spellings)
+    for ch in alphabet:
+        for source in sources.get(ch, ch):
+            for spelling in {source, source.swapcase()} if source.isascii() else {source}:
+                if symbols[ord(spelling)] not in (0, letter[ch]):
+                    # A character standing for two letters (a string not in normal form):
+                    # no table can say so, and keeping every token loses none.
+                    return None
+                symbols[ord(spelling)] = letter[ch]
+    # The trie of the strings, then every state's next state for every letter, following
+    # failure links (breadth first, so that a state's link is done before its children).
+    children: list[dict[int, int]] = [{}]
+    ends = [False]
+    for string in sorted(holding):
+        state = 0
+        for ch in string:
+            if letter[ch] not in children[state]:
+                children[state][letter[ch]] = len(children)
+                children.append({})
+                ends.append(False)
+            state = children[state][letter[ch]]
+        ends[state] = True
+    width = len(alphabet) + 1
+    table = np.zeros((len(children), width), np.int32)
+    link = [0] * len(children)
+    queue = deque(children[0].values())
+    for state, child in children[0].items():
+        table[0, state] = child
+    while queue:
+        state = queue.popleft()
+        ends[state] = ends[state] or ends[link[state]]
+        table[state] = table[link[state]]
+        for symbol, child in children[state].items():
+            link[child] = table[link[state], symbol]
+            table[state, symbol] = child
+            queue.append(child)
+    return Automaton(symbols, table.ravel(), width, np.array(ends, np.bool_))
 
 
 @cache
@@ -215,37 +197,116 @@ def _normalized_from() -> dict[str, str]:
     return sources
 
 
-# `arabic._SENTENCE_BOUNDARY_RE`'s pieces: what a sentence end is made of, what closes it, and
-# the characters any boundary starts with.
-_END_MARKS = ".!?\u061f\u061b\u2026\u06d4"
-_CLOSERS = "\"'\u00bb\u201d\u2019)]"
-_BOUNDARY_CHARACTERS = _END_MARKS + "\r\n\u2028\u2029\x85"
+class TokenFrame(NamedTuple):
+    """The tokens of a batch: one row per token, in text order."""
+
+    tokens: pl.DataFrame  # doc (row in the batch), index, word, start, end (stripped text)
+    n_tokens: list[int]  # per text, every token (also those `holding` leaves out)
+    refused: set[int]  # texts polars cannot hold: the exact path takes them
+    invisible: list[bool]  # per text, whether it holds characters the tokens' offsets skip
 
 
-@cache
-def _stretch_pattern() -> str:
-    """A Rust regex whose matches tile a text into `arabic.split_sentences`' stretches: the
-    text up to and including each boundary (`arabic._SENTENCE_BOUNDARY_RE`), then the rest.
+class Runs(NamedTuple):
+    """The runs of invisible characters of a batch's texts, in text order: what
+    `arabic.OffsetMap.from_runs` takes."""
 
-    Python's boundary holds a dot unless a digit stands on both sides of it, a look-around
-    Rust's engine lacks. Here a stretch's body takes each run of digits joined by single
-    dots whole (tried first at every character), so a dot left for the boundary is one that
-    is not between two digits: the same boundaries, at the same places.
+    doc: np.ndarray
+    gap_at: np.ndarray
+    removed_through: np.ndarray
+    gap_starts: np.ndarray
+
+
+class Scanned(NamedTuple):
+    """What one pass over a batch finds (`scan_texts`)."""
+
+    frame: TokenFrame
+    sentences: pl.DataFrame  # doc, begin: every sentence start, in text order
+    runs: Runs
+
+
+def scan_texts(
+    texts: Sequence[str],
+    *,
+    holding: frozenset[str] | None = None,
+    column: TextSeries | None = None,
+) -> Scanned:
+    """The tokens, sentence starts and invisible runs of every text but those polars cannot
+    hold, in one pass (see the module docstring).
+
+    With `holding`, only the tokens that may hold one of these strings once normalized and
+    case-folded (`arabic.normalize(word).casefold()`): never fewer, a few more where a text
+    holds word characters outside ASCII and the Arabic block, whose every token is kept.
+    `column` is `columns.text_series(texts)` when the caller built it already.
     """
-    digit = rust_class(classes().decimal)
-    boundary_ranges = code_ranges(_BOUNDARY_CHARACTERS)
-    boundary_character = rust_class(boundary_ranges)
-    body = f"(?:{digit}(?:\\.{digit})+|{rust_class(boundary_ranges, negated=True)})"
-    boundary = (
-        f"{rust_class(code_ranges(_END_MARKS))}+{rust_class(code_ranges(_CLOSERS))}*"
-        f"|\\r\\n|{boundary_character}"
+    import numpy as np
+
+    from analysis import _scan
+
+    pl = polars()
+    _, refused_texts = text_series(texts, column)
+    refused = bytearray(len(texts))
+    for i in refused_texts:
+        refused[i] = 1
+    search = None if holding is None else automaton(frozenset(holding))
+    keep_all = search is None
+    if search is None:
+        search = automaton(frozenset())
+    found = _scan.scan(
+        list(texts),
+        bytes(refused),
+        character_table(),
+        search.symbols,
+        search.table,
+        search.width,
+        search.accepts,
+        keep_all,
     )
-    return f"{body}+(?:{boundary})?|{boundary}"
+    (
+        n_tokens,
+        invisible,
+        doc,
+        index,
+        start,
+        end,
+        words,
+        sentence_doc,
+        sentence_begin,
+        *runs,
+    ) = (np.frombuffer(b, dtype) for b, dtype in zip(found, _DTYPES, strict=True))
+    tokens = pl.DataFrame(
+        {"doc": doc, "index": index, "word": _words(words, len(doc)), "start": start, "end": end}
+    )
+    frame = TokenFrame(tokens, n_tokens.tolist(), set(refused_texts), invisible.tolist())
+    sentences = pl.DataFrame({"doc": sentence_doc, "begin": sentence_begin})
+    return Scanned(frame, sentences, Runs(*runs))
+
+
+# `_scan.scan`'s results: per text, per token, the words, per sentence, per run.
+_DTYPES = ("<u4", "?", "<u4", "<u4", "<i8", "<i8", "u1", "<u4", "<i8", "<u4", "<i8", "<i8", "<i8")
+
+
+def _words(buffer: np.ndarray, count: int) -> pl.Series:
+    """The words of the scan's buffer (UTF-8, each followed by a line break)."""
+    pl = polars()
+    if not count:
+        return pl.Series("word", [], dtype=pl.String)
+    # One string split by polars: making 3 million Python strings would take longer.
+    joined = buffer[:-1].tobytes().decode("utf-8")
+    return pl.Series("word", [joined]).str.split("\n").explode()
+
+
+def token_frame(
+    texts: Sequence[str],
+    *,
+    holding: frozenset[str] | None = None,
+    column: TextSeries | None = None,
+) -> TokenFrame:
+    """Every token of every text, as `TokenIndex` finds them (`scan_texts`)."""
+    return scan_texts(texts, holding=holding, column=column).frame
 
 
 def sentence_starts(texts: Sequence[str], *, column: TextSeries | None = None) -> list[list[int]]:
-    """`[arabic.sentence_starts(t) for t in texts]` as columns (`_stretch_pattern`): a
-    stretch holding a word character is a sentence, starting at its first non-space."""
+    """`[arabic.sentence_starts(t) for t in texts]` from one pass (`scan_texts`)."""
     return sentence_starts_later(texts, column=column)()
 
 
@@ -271,87 +332,41 @@ def sentence_starts_later(
 def sentence_frame(texts: Sequence[str], *, column: TextSeries | None = None) -> pl.DataFrame:
     """Every sentence start of every text, as `arabic.sentence_starts` finds them: one row
     each (`doc`, `begin`), in text order; none for a text polars cannot hold."""
-    pl = polars()
-    series, _ = text_series(texts, column)
-    c = classes()
-    stretch = pl.col("stretch")
-    length = stretch.str.len_chars().cast(pl.Int64)
-    sentences = (
-        pl.LazyFrame({"stretch": series})
-        .select(stretch.str.extract_all(_stretch_pattern()))
-        .select(
-            pl.int_range(pl.len(), dtype=pl.UInt32).alias("doc"),
-            "stretch",
-            first_rows(stretch.list.len()).alias("first_row"),
-        )
-        .explode("stretch")
-        .drop_nulls("stretch")
-        .with_columns(begin=within_text(length.cum_sum()) - length)
-        .filter(stretch.str.contains(rust_class(c.word)))
-        .select(
-            "doc",
-            pl.col("begin")
-            + length
-            - stretch.str.strip_chars_start(chars(c.space)).str.len_chars(),
-        )
-        .collect()
-    )
-    return sentences
+    return scan_texts(texts, holding=frozenset(), column=column).sentences
 
 
 def offset_maps(
     texts: Sequence[str], docs: Sequence[int], *, column: TextSeries | None = None
 ) -> dict[int, arabic.OffsetMap]:
-    """`{i: arabic.OffsetMap(texts[i]) for i in docs}` as columns: each text is tiled into
-    pieces that end with a run of invisible characters, whose lengths give the runs'
-    places (a text polars cannot hold takes `OffsetMap` itself)."""
+    """`{i: arabic.OffsetMap(texts[i]) for i in docs}` from one pass (`scan_texts`)."""
     return offset_maps_later(texts, docs, column=column)()
 
 
 def offset_maps_later(
-    texts: Sequence[str], docs: Sequence[int], *, column: TextSeries | None = None
+    texts: Sequence[str],
+    docs: Sequence[int],
+    *,
+    column: TextSeries | None = None,
+    runs: Runs | None = None,
 ) -> Later[dict[int, arabic.OffsetMap]]:
-    """`offset_maps`' columns found now, its maps made when the result is called."""
-    pl = polars()
-    series, refused = text_series(texts, column)
-    cannot = set(refused)
-    held = [i for i in docs if i not in cannot]
-    invisible = classes().invisible
-    piece = pl.col("piece")
-    end, removed = pl.col("end"), pl.col("removed_through")
-    runs = (
-        pl.LazyFrame({"doc": pl.Series(held, dtype=pl.UInt32), "text": series.gather(held)})
-        .select(
-            "doc",
-            pl.col("text")
-            .str.extract_all(f"{rust_class(invisible, negated=True)}*{rust_class(invisible)}+")
-            .alias("piece"),
-        )
-        .with_columns(first_row=first_rows(piece.list.len()))
-        .explode("piece")
-        .drop_nulls("piece")
-        .with_columns(length=piece.str.len_chars().cast(pl.Int64))
-        .with_columns(
-            run=pl.col("length") - piece.str.strip_chars_end(chars(invisible)).str.len_chars()
-        )
-        .with_columns(
-            end=within_text(pl.col("length").cum_sum()),
-            removed_through=within_text(pl.col("run").cum_sum()),
-        )
-        # A run's place in the stripped text is its place less the runs before it.
-        .select(
-            "doc",
-            (end - removed).alias("gap_at"),
-            removed,
-            (end - pl.col("run")).alias("gap_starts"),
-        )
-        .collect()
-    )
+    """`offset_maps`' runs found now, its maps made when the result is called; `runs`:
+    `scan_texts(texts).runs`, when the caller found them already."""
+    column = text_series(texts, column)
+    if runs is None:
+        runs = scan_texts(texts, holding=frozenset(), column=column).runs
+    wanted = set(docs) - set(column.refused)
+    kept = [i for i, doc in enumerate(runs.doc.tolist()) if doc in wanted]
+    picked = Runs(*(array[kept] for array in runs))
 
     def maps() -> dict[int, arabic.OffsetMap]:
-        found = {i: arabic.OffsetMap("") for i in held}  # a text without runs has no pieces
-        columns = ["gap_at", "removed_through", "gap_starts"]
-        for doc, lists in split_by_text(runs, columns):
+        found = {i: arabic.OffsetMap("") for i in wanted}  # a text without runs has none
+        by_doc: dict[int, tuple[list[int], list[int], list[int]]] = {}
+        for doc, gap_at, removed, start in zip(*(array.tolist() for array in picked), strict=True):
+            lists = by_doc.setdefault(doc, ([], [], []))
+            lists[0].append(gap_at)
+            lists[1].append(removed)
+            lists[2].append(start)
+        for doc, lists in by_doc.items():
             found[doc] = arabic.OffsetMap.from_runs(*lists)
         for i in docs:
             if i not in found:

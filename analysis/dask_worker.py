@@ -4,8 +4,9 @@ A worker otherwise imports the package (the corpus and theme stages, polars for 
 columnar batch path) when its first task arrives, inside the first command's time, once per
 worker. Preloaded, that cost is paid when the cluster starts, as with any long-lived
 cluster; so is what every task computes once per process whatever its arguments: the
-cleaning rules' regexes (`corpus.clean.compile_patterns`, 0.2 s), the tokenizer's character
-classes read off Python's regexes (0.15 s). The lexicon travels with each task
+cleaning rules' regexes (`corpus.clean.compile_patterns`, 0.2 s), and the tokenizer's pass,
+loaded from numba's cache, with its table of character classes read off Python's regexes
+(`arabic_batch.prepare`). The lexicon travels with each task
 (`themes.process_lexicon` keeps one copy per process).
 
 Dask's statistical profiler is turned off for the worker: it samples the worker's thread
@@ -28,4 +29,4 @@ from analysis.themes import batch  # noqa: F401
 dask.config.set({"distributed.worker.profile.enabled": False})
 polars()
 compile_patterns()  # compiled on first use, so that a client that never cleans skips them
-arabic_batch.patterns()  # and the classes they are written from
+arabic_batch.prepare()

@@ -70,7 +70,7 @@ def assert_same_analysis(texts: list[str], lexicon) -> None:
 # --- the character classes are Python's ------------------------------------------------------
 
 
-def test_rust_classes_hold_exactly_the_characters_python_regexes_match():
+def test_classes_hold_exactly_the_characters_python_regexes_match():
     classes = arabic_batch.classes()
     tables = {
         "arabic": (classes.arabic, re.compile(arabic._ARABIC_WORD)),
@@ -491,10 +491,22 @@ def test_keys_of_equals_one_word_at_a_time():
 # --- the token filter keeps every token a key may be found in ---------------------------------
 
 
-def test_spellings_of_gives_every_spelling_normalize_maps_to_the_string():
-    spellings = arabic_batch.spellings_of(frozenset({"امن", "isis", "هيءه"}))
-    assert {"أمن", "إمن", "آمن", "ٱمن", "امن", "isis", "هيءة"} <= set(spellings)
-    assert {arabic.normalize(s) for s in spellings} == {"امن", "isis", "هيءه"}
+def test_the_search_finds_every_spelling_normalize_maps_to_a_string():
+    """A letter stands for every character `arabic.normalize` makes it of (أ إ آ ٱ for ا, ة
+    for ه), and an ASCII letter for both its cases."""
+    words = ["أمن", "إمن", "آمن", "ٱمن", "امن", "ISIS", "IsIs", "هيءة", "سلام", "is"]
+    frame = arabic_batch.token_frame([" ".join(words)], holding=frozenset({"امن", "isis", "هيءه"}))
+    assert frame.tokens["word"].to_list() == words[:-2]
+    assert {arabic.normalize(w).casefold() for w in words[:-2]} == {"امن", "isis", "هيءه"}
+
+
+def test_a_string_not_in_normal_form_keeps_every_token():
+    """أ stands for ا, and is a letter of its own in أمن: no table can say both, so the
+    search keeps every token rather than miss one."""
+    holding = frozenset({"أمن", "امن"})
+    assert arabic_batch.automaton(holding) is None
+    frame = arabic_batch.token_frame(["الأمن في المدينة"], holding=holding)
+    assert frame.tokens["index"].to_list() == [0, 1, 2]
 
 
 def test_holding_nothing_keeps_no_token_but_counts_them_all():

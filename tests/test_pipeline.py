@@ -218,7 +218,7 @@ def test_a_dask_scheduler_never_imports_the_pipeline(single, tmp_path):
 
 
 _COMPILED_ON_FIRST_USE = (
-    arabic_batch.patterns,
+    arabic_batch.character_table,
     arabic_batch.classes,
     boilerplate.line_rules_regex,
     boilerplate.phrase_patterns,

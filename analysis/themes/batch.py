@@ -1,8 +1,9 @@
 """`analyse_text` for a batch of texts: tokens as columns, keys per distinct type, a short
 string per text for the automaton; the same `DocAnalysis` as the per-text function.
 
-* Tokens come from `arabic_batch.token_frame` (one polars pass for the batch), only those in
-  which a lexicon key or wildcard prefix occurs (about a fifth of them on SaudiNewsNet).
+* Tokens, sentence starts and the runs of invisible characters come from one pass over the
+  batch (`arabic_batch.scan_texts`): of the tokens, only those in which a lexicon key or
+  wildcard prefix occurs (about a third of them on SaudiNewsNet).
 * Keys: the batch's new word types are keyed once (`Lexicon.keys_of`); a join keeps only
   the tokens some entry can match, with their key, less those no match can cover and the
   cues of rules none of whose terms can match in the text
@@ -13,11 +14,10 @@ string per text for the automaton; the same `DocAnalysis` as the per-text functi
   the whole text's keys, minus the phrases crossing a sentence, which `_find` drops too;
   each slot maps back to its token index, so `_resolve`, the exclusions and the hits run
   unchanged (`matcher.counted_hits`).
-* Sentence starts come from `arabic_batch.sentence_frame` (each keyed token's sentence by an
-  as-of join on its start, `_with_sentences`), and the offset maps of the texts with keyed
-  tokens and invisible characters from `arabic_batch.offset_maps` (polars, for the whole
-  batch).
-* A text the columns cannot hold (`token_frame`'s `refused`) takes `analyse_text`.
+* Each keyed token's sentence comes from an as-of join of its start on the sentence starts
+  (`_with_sentences`); the offset maps of the texts with keyed tokens and invisible
+  characters from the runs (`arabic_batch.offset_maps_later`).
+* A text polars cannot hold (`token_frame`'s `refused`) takes `analyse_text`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from analysis import arabic, arabic_batch
-from analysis.arabic_batch import token_frame
+from analysis.arabic_batch import scan_texts
 from analysis.columns import Later, TextSeries, polars, split_by_text, text_series
 from analysis.themes.lexicon import (
     CONTEXT_ROLES,
@@ -91,13 +91,13 @@ def key_batch_later(
     """`key_batch`'s columns found now (and the new words keyed), its lists made when the
     result is called."""
     column = text_series(texts, column)
-    frame = token_frame(texts, holding=lexicon.searched_strings(), column=column)
-    sentences = arabic_batch.sentence_frame(texts, column=column)
+    scanned = scan_texts(texts, holding=lexicon.searched_strings(), column=column)
+    frame, sentences = scanned.frame, scanned.sentences
     keyed = _with_sentences(_keyed_tokens(frame.tokens, lexicon), sentences)
     starts = arabic_batch.sentence_starts_later(texts, column=column, frame=sentences)
     with_rows = keyed["doc"].unique(maintain_order=True).to_list()
     gaps = [doc for doc in with_rows if frame.invisible[doc]]
-    offsets = arabic_batch.offset_maps_later(texts, gaps, column=column)
+    offsets = arabic_batch.offset_maps_later(texts, gaps, column=column, runs=scanned.runs)
 
     def made() -> KeyedBatch:
         rows = _rows_by_doc(keyed)
