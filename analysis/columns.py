@@ -1,10 +1,11 @@
 """polars for the batch paths, and Python's character classes written for its Rust regexes.
 
-The batch twins of per-document functions (`arabic_batch.token_frame` for `arabic`'s
-tokenizer, `corpus.dedup.fingerprints` for `fingerprint`) run their regexes in polars, whose
-engine is Rust's: its `\\w`, `\\d` and `\\s` are not Python's. Every class they use is
-therefore read off Python's own regex over every code point (`python_class`) and written out
-range by range (`rust_class`), so both engines agree on every character.
+The batch twins of per-document functions that run regexes in polars (`corpus.dedup.fingerprints`
+for `fingerprint`, `corpus.screen` for the cleaning rules) use Rust's engine, whose `\\w`,
+`\\d` and `\\s` are not Python's. Every class they use is therefore read off Python's own
+regex over every code point (`python_class`) and written out range by range (`rust_class`),
+so both engines agree on every character; the batch tokenizer's table of classes
+(`arabic_batch.character_table`) is read off the same way.
 """
 
 from __future__ import annotations

@@ -95,6 +95,37 @@ def as_set(ranges) -> set[int]:
     return {c for a, b in ranges for c in range(a, b + 1)}
 
 
+def test_the_character_table_holds_each_class_in_its_bit():
+    """The C pass reads every class from one table: each bit marks exactly its class's code
+    points (the classes themselves are Python's, above)."""
+    from analysis import _scan
+
+    table = arabic_batch.character_table()
+    c = arabic_batch.classes()
+    expected = {
+        _scan.ARABIC: as_set(c.arabic),
+        _scan.OTHER: as_set(c.other),
+        _scan.DIGIT: as_set(c.digits),
+        _scan.INVISIBLE: as_set(c.invisible),
+        _scan.WORD: as_set(c.word),
+        _scan.SPACE: as_set(c.space),
+        _scan.DECIMAL: as_set(c.decimal),
+        _scan.SEPARATOR: set(map(ord, ".,:/\u066b\u066c")),
+        _scan.JOINER: set(map(ord, "-'\u2019")),
+        _scan.END_MARK: set(map(ord, ".!?\u061f\u061b\u2026\u06d4")),
+        _scan.CLOSER: set(map(ord, "\"'\u00bb\u201d\u2019)]")),
+        _scan.LINE_BREAK: set(map(ord, "\r\n\u2028\u2029\x85")),
+        _scan.UNCASED: {
+            code
+            for code in as_set(c.arabic) | as_set(c.other)
+            if not (code < 0x80 or 0x600 <= code <= 0x6FF)
+        },
+    }
+    assert len(table) == sys.maxunicode + 1
+    for bit, codes in expected.items():
+        assert set((table & bit).nonzero()[0].tolist()) == codes, bit
+
+
 RANGES = st.lists(st.integers(0, 60), max_size=12, unique=True).map(
     lambda ends: tuple((a, b) for a, b in zip(sorted(ends)[::2], sorted(ends)[1::2], strict=False))
 )
@@ -164,6 +195,48 @@ EDGE_CHARACTERS = [
     "«",
     "»",
 ]
+
+
+def test_a_batch_larger_than_the_first_buffers_equals_python():
+    """Thousands of tokens, sentences and runs of marks in one batch: the C pass's arrays
+    grow (from 1,024 items), and every token, start and map is still Python's."""
+    words = ["مُكَافَحَةُ", "الإِرْهَابِ", "3.5", "F-35", "الأمن", "x_y", "٣٫٥", "l’état"]
+    sentence = " ".join(words) + ". "
+    texts = [sentence * 400, "قصير.", sentence * 150 + "\n\n" + sentence * 100]
+    assert sum(arabic_batch.token_frame(texts).n_tokens) > 4000
+    assert_same_tokens(texts)
+    assert_same_sentence_starts(texts)
+    assert_same_offset_maps(texts)
+
+
+def test_the_c_pass_refuses_tables_it_cannot_index_by():
+    """`_scan.scan` checks what it is given before reading any text: a table of the wrong
+    size, a next state or letter out of range, a text that is not a str."""
+    from analysis import _scan
+
+    table = arabic_batch.character_table()
+    search = arabic_batch.automaton(frozenset({"امن"}))
+    good = [table, search.symbols, search.table, search.width, search.accepts, False]
+
+    def scan(texts=("نص",), refused=b"\0", *changed):
+        arguments = [*changed, *good[len(changed) :]]
+        return _scan.scan(list(texts), refused, *arguments)
+
+    assert len(scan()) == 13
+    with pytest.raises(ValueError, match="kinds"):
+        scan(("نص",), b"\0", table[:100])
+    bad_table = search.table.copy()
+    bad_table[3] = 10**6
+    with pytest.raises(ValueError, match="state out of range"):
+        scan(("نص",), b"\0", table, search.symbols, bad_table)
+    bad_symbols = search.symbols.copy()
+    bad_symbols[65] = search.width
+    with pytest.raises(ValueError, match="letter out of range"):
+        scan(("نص",), b"\0", table, bad_symbols)
+    with pytest.raises(ValueError, match="refused"):
+        scan(("نص", "ثم"), b"\0")
+    with pytest.raises(TypeError, match="text 1"):
+        scan(("نص", 3), b"\0\0")
 
 
 def test_a_text_polars_cannot_hold_takes_the_exact_path():

@@ -43,7 +43,9 @@ def environment_requirements(path: Path) -> dict[str, str]:
             if item.startswith("-e") or item in ("pip",):
                 continue
             name, spec = parse(item)
-            if name != "python":
+            # Python itself, and the compiler conda needs for the C extension (pip takes the
+            # machine's): no pyproject.toml dependency.
+            if name not in ("python", "c-compiler"):
                 found[name] = spec
     return found
 
