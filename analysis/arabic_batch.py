@@ -20,6 +20,7 @@ tokens' joins) are polars'.
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections import deque
 from collections.abc import Sequence
@@ -351,23 +352,25 @@ def offset_maps_later(
 ) -> Later[dict[int, arabic.OffsetMap]]:
     """`offset_maps`' runs found now, its maps made when the result is called; `runs`:
     `scan_texts(texts).runs`, when the caller found them already."""
+    import numpy as np
+
     column = text_series(texts, column)
     if runs is None:
         runs = scan_texts(texts, holding=frozenset(), column=column).runs
-    wanted = set(docs) - set(column.refused)
-    kept = [i for i, doc in enumerate(runs.doc.tolist()) if doc in wanted]
-    picked = Runs(*(array[kept] for array in runs))
+    wanted = sorted(set(docs) - set(column.refused))
+    picked = np.isin(runs.doc, np.asarray(wanted, dtype=runs.doc.dtype))
+    doc = runs.doc[picked]
+    # The runs are in text order: each text's are one stretch, cut where the text changes.
+    cuts = [0, *(np.flatnonzero(doc[1:] != doc[:-1]) + 1).tolist(), len(doc)]
+    gap_at, removed, starts = (array[picked].tolist() for array in runs[1:])
 
     def maps() -> dict[int, arabic.OffsetMap]:
         found = {i: arabic.OffsetMap("") for i in wanted}  # a text without runs has none
-        by_doc: dict[int, tuple[list[int], list[int], list[int]]] = {}
-        for doc, gap_at, removed, start in zip(*(array.tolist() for array in picked), strict=True):
-            lists = by_doc.setdefault(doc, ([], [], []))
-            lists[0].append(gap_at)
-            lists[1].append(removed)
-            lists[2].append(start)
-        for doc, lists in by_doc.items():
-            found[doc] = arabic.OffsetMap.from_runs(*lists)
+        for first, last in itertools.pairwise(cuts):
+            if first < last:
+                found[int(doc[first])] = arabic.OffsetMap.from_runs(
+                    gap_at[first:last], removed[first:last], starts[first:last]
+                )
         for i in docs:
             if i not in found:
                 found[i] = arabic.OffsetMap(texts[i])
