@@ -229,13 +229,18 @@ _COMPILED_ON_FIRST_USE = (
 @pytest.mark.parametrize("preload", [[], ["analysis.dask_worker"]])
 def test_dask_workers_preload_what_a_shard_task_runs(preload):
     """`--preload analysis.dask_worker` imports the stages and makes the tokenizer's and
-    the cleaning rules' patterns before the first task arrives, and turns Dask's statistical
-    profiler off (a worker without it has none of these: the check can tell)."""
+    the cleaning rules' patterns before the first task arrives, runs a document through the
+    batch path on the thread that runs the tasks, and turns Dask's statistical profiler off
+    (a worker without it has none of these: the check can tell)."""
     distributed = pytest.importorskip("distributed")
     names = ("analysis.pipeline", "analysis.themes.batch", "polars")
     with (
         distributed.LocalCluster(
-            n_workers=1, processes=True, dashboard_address=":0", preload=preload
+            n_workers=1,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            preload=preload,
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
@@ -252,7 +257,15 @@ def test_dask_workers_preload_what_a_shard_task_runs(preload):
             "[f.cache_info().currsize for f in fs]",
             {"fs": _COMPILED_ON_FIRST_USE},
         )
+        # A task, on the worker's one task thread: the one the preload warmed.
+        warmed = client.submit(
+            eval,
+            "(lambda m: m is not None and __import__('threading').get_ident() in "
+            "m.WARMED_THREADS)(__import__('sys').modules.get('analysis.dask_worker'))",
+            pure=False,
+        ).result()
     assert len(answers) == 1
+    assert warmed is bool(preload)
     assert next(iter(answers.values())) == [bool(preload)] * len(names)
     assert list(profiling.values()) == [not preload]
     assert list(made.values()) == [[int(bool(preload))] * len(_COMPILED_ON_FIRST_USE)]
