@@ -113,7 +113,8 @@ class DocumentProcessor:
         self, documents: Sequence[Document], ahead: ThreadPoolExecutor | None = None
     ) -> StartedBatch:
         """Clean the batch's documents; tokenize and fingerprint their texts on the `ahead`
-        thread if given (`batch_columns`: polars, without the GIL) while this one goes on."""
+        thread if given (`batch_columns`: polars and the C pass, without the GIL) while this
+        one goes on."""
         lexicon = process_lexicon(self.lexicon)
         # The lines the cleaning rules could take found first, as columns (polars); in one
         # process too, since the tokenizer's pass left the other thread room (SaudiNewsNet:
