@@ -405,6 +405,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "analysis._scan",
     "The batch tokenizer's one pass over a batch's texts (analysis.arabic_batch).", -1, methods,
+    NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__scan(void) {
