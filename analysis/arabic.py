@@ -250,7 +250,11 @@ class Token(NamedTuple):
 _ARABIC_WORD = f"[{_class_body(ARABIC_LETTERS)}]+"
 # A word character that is not Arabic (Arabic-Indic and Persian digits are allowed).
 _OTHER_ALNUM = rf"[^\W_{_class_body(ARABIC_BLOCKS_EXCEPT_DIGITS)}]"
-_JOINER = r"[-'\u2019]|(?<=\d)[.,:/\u066b\u066c](?=\d)"
+# Inside a word of other characters: a joiner before another character, a separator between
+# two digits (a number's decimal point, thousands separator, time or date).
+WORD_JOINERS = "-'\u2019"
+DIGIT_SEPARATORS = ".,:/\u066b\u066c"
+_JOINER = rf"[{re.escape(WORD_JOINERS)}]|(?<=\d)[{re.escape(DIGIT_SEPARATORS)}](?=\d)"
 _OTHER_WORD = rf"{_OTHER_ALNUM}+(?:(?:{_JOINER}){_OTHER_ALNUM}+)*"
 _TOKEN_RE = re.compile(f"{_ARABIC_WORD}|{_OTHER_WORD}")
 _TOKEN_SPLIT_RE = re.compile(f"({_TOKEN_RE.pattern})")  # one group: split keeps the tokens
@@ -657,15 +661,20 @@ class Span(NamedTuple):
     text: str  # == source[start:end]
 
 
-_LINE_BREAK = r"\r\n|[\n\r\u2028\u2029\x85]"
+# What ends a sentence: a run of end marks (. ! ? ؟ ؛ … ۔) with the closing quotes and
+# brackets after it, which stay with their sentence, or a line break (\r\n as one).
+SENTENCE_END_MARKS = ".!?\u061f\u061b\u2026\u06d4"
+SENTENCE_CLOSERS = "\"'\u00bb\u201d\u2019)]"
+LINE_BREAKS = "\r\n\u2028\u2029\x85"
+_LINE_BREAK = rf"\r\n|[{re.escape(LINE_BREAKS)}]"
 # A dot between two digits is a decimal point, not a sentence end.
 _SENTENCE_END = (
-    r"(?:\.(?<!\d\.)|\.(?!\d)|[!?\u061f\u061b\u2026\u06d4])+"  # . ! ? ؟ ؛ … ۔
-    r"[\"'\u00bb\u201d\u2019)\]]*"  # closing quotes and brackets stay with their sentence
+    rf"(?:\.(?<!\d\.)|\.(?!\d)|[{re.escape(SENTENCE_END_MARKS.replace('.', ''))}])+"
+    rf"[{re.escape(SENTENCE_CLOSERS)}]*"
 )
 # The leading lookahead names every character a boundary can start with, so the regex
 # engine skips straight to them (three times faster than trying each branch everywhere).
-_BOUNDARY_FIRST = "(?=[.!?\u061f\u061b\u2026\u06d4\r\n\u2028\u2029\x85])"
+_BOUNDARY_FIRST = f"(?=[{re.escape(SENTENCE_END_MARKS + LINE_BREAKS)}])"
 _SENTENCE_BOUNDARY_RE = re.compile(f"{_BOUNDARY_FIRST}(?:{_SENTENCE_END}|{_LINE_BREAK})")
 _PARAGRAPH_BOUNDARY_RE = re.compile(_LINE_BREAK)
 _HAS_WORD_CHARACTER_RE = re.compile(r"\w")

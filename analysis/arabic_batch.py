@@ -85,16 +85,6 @@ def prepare() -> None:
     scan_texts(["\u0646\u0635 text."])
 
 
-# `arabic._SENTENCE_BOUNDARY_RE`'s pieces: what a sentence end is made of, what closes it, and
-# the line breaks that end one on their own.
-_END_MARKS = ".!?\u061f\u061b\u2026\u06d4"
-_CLOSERS = "\"'\u00bb\u201d\u2019)]"
-_LINE_BREAKS = "\r\n\u2028\u2029\x85"
-# `arabic._JOINER`'s two kinds: joiners, and separators (between two digits).
-_SEPARATORS = ".,:/\u066b\u066c"
-_JOINERS = "-'\u2019"
-
-
 @cache
 def character_table() -> np.ndarray:
     """Per code point, the bits of its classes (`analysis._scan`'s ARABIC, OTHER, ...)."""
@@ -111,14 +101,14 @@ def character_table() -> np.ndarray:
         (c.digits, k.DIGIT),
         (c.invisible, k.INVISIBLE),
         (uncased, k.UNCASED),
-        (code_ranges(_SEPARATORS), k.SEPARATOR),
-        (code_ranges(_JOINERS), k.JOINER),
+        (code_ranges(arabic.DIGIT_SEPARATORS), k.SEPARATOR),
+        (code_ranges(arabic.WORD_JOINERS), k.JOINER),
         (c.word, k.WORD),
         (c.space, k.SPACE),
         (c.decimal, k.DECIMAL),
-        (code_ranges(_END_MARKS), k.END_MARK),
-        (code_ranges(_CLOSERS), k.CLOSER),
-        (code_ranges(_LINE_BREAKS), k.LINE_BREAK),
+        (code_ranges(arabic.SENTENCE_END_MARKS), k.END_MARK),
+        (code_ranges(arabic.SENTENCE_CLOSERS), k.CLOSER),
+        (code_ranges(arabic.LINE_BREAKS), k.LINE_BREAK),
     ):
         for first, last in ranges:
             table[first : last + 1] |= bit
