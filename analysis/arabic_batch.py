@@ -79,12 +79,6 @@ def classes() -> Classes:
     )
 
 
-def prepare() -> None:
-    """What every batch needs once per process, made now: the table of character classes
-    and the empty search."""
-    scan_texts(["\u0646\u0635 text."])
-
-
 @cache
 def character_table() -> np.ndarray:
     """Per code point, the bits of its classes (`analysis._scan`'s ARABIC, OTHER, ...)."""

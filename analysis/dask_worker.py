@@ -3,17 +3,16 @@
 A worker otherwise imports the package (the corpus and theme stages, polars for the
 columnar batch path) when its first task arrives, inside the first command's time, once per
 worker. Preloaded, that cost is paid when the cluster starts, as with any long-lived
-cluster; so is what every task computes once per process whatever its arguments: the
-cleaning rules' regexes (`corpus.clean.compile_patterns`, 0.2 s), and the tokenizer's table
-of character classes read off Python's regexes (`arabic_batch.prepare`). The lexicon travels
-with each task (`themes.process_lexicon` keeps one copy per process).
-
-Once the worker has started (`dask_setup`), one short document goes through the batch path
-on the thread that will run the worker's tasks: polars keeps each thread's compiled regexes
-apart, and the cleaning screen's took 50 ms more on a thread that had not used them. On
-SaudiNewsNet with two workers a run took 3.86 s against 3.99 s without it (medians of five
-alternating runs). The document is analysed with the default lexicon, which the process then
-keeps (a run with another lexicon builds its own).
+cluster; so is what every task computes once per process whatever its arguments
+(`warm_up`, which Dask runs once the worker has started, `dask_setup`): the cleaning rules'
+regexes (`corpus.clean.compile_patterns`, 0.2 s), the tokenizer's table of character
+classes read off Python's regexes, and one short document through the batch path, on the
+thread that will run the worker's tasks: polars keeps each thread's compiled regexes apart,
+and the cleaning screen's took 50 ms more on a thread that had not used them. On
+SaudiNewsNet with two workers a run took 3.86 s against 3.99 s without that document
+(medians of five alternating runs). It is analysed with the default lexicon, which the
+process then keeps (a run with another lexicon builds its own); the lexicon travels with
+each task (`themes.process_lexicon` keeps one copy per process).
 
 Dask's statistical profiler is turned off for the worker: it samples the worker's thread
 every 10 ms, taking the GIL each time, and on SaudiNewsNet with two workers on two cores it
@@ -30,18 +29,12 @@ from typing import Any
 
 import dask
 
-import analysis.pipeline  # noqa: F401  (what every shard task runs)
-from analysis import arabic_batch
-from analysis.columns import polars
 from analysis.corpus import Document
 from analysis.corpus.clean import compile_patterns
-from analysis.pipeline import DocumentProcessor
-from analysis.themes import batch, default_lexicon  # noqa: F401
+from analysis.pipeline import DocumentProcessor  # what every shard task runs
+from analysis.themes import default_lexicon
 
 dask.config.set({"distributed.worker.profile.enabled": False})
-polars()
-compile_patterns()  # compiled on first use, so that a client that never cleans skips them
-arabic_batch.prepare()
 
 # The threads `warm_up` ran on (a task can tell whether its thread was warmed).
 WARMED_THREADS: set[int] = set()
@@ -52,7 +45,10 @@ _WARM_UP_TEXT = (
 
 
 def warm_up() -> None:
-    """One short document through the batch path, on this thread."""
+    """The cleaning rules' regexes compiled (on first use elsewhere, so that a client that
+    never cleans skips them), then one short document through the batch path, on this
+    thread."""
+    compile_patterns()
     document = Document("warm-up:0", "warm-up", 0, _WARM_UP_TEXT)
     DocumentProcessor(default_lexicon(), keep_text=False, count_words=False).batch([document])
     WARMED_THREADS.add(threading.get_ident())
