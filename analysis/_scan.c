@@ -11,7 +11,6 @@
 #include <Python.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* The bits of `arabic_batch.character_table` (the module's constants of the same names). */
 enum {
